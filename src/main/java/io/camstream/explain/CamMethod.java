@@ -1,0 +1,22 @@
+package io.camstream.explain;
+
+/**
+ * A class-activation-map method: turns one input's layer activations (and, if it needs them, the gradients of the
+ * target score with respect to them) into a map at layer resolution, before ReLU. The {@link Explainer} does the
+ * rest (forward, target selection, backward, post-processing) the same way for every method.
+ */
+public interface CamMethod {
+    /** The name used on the command line and over the wire, e.g. {@code gradcam}. */
+    String name();
+
+    /** False for methods that need no backward pass (it is then skipped). */
+    boolean usesGradients();
+
+    /**
+     * @param a      activations of the batch, (N, C, h, w) in C order
+     * @param g      gradients, same layout, or null when {@link #usesGradients()} is false
+     * @param offset start of this input's (C, h, w) block in {@code a} and {@code g}
+     * @param map    h*w outputs, overwritten with the map before ReLU
+     */
+    void computeMap(float[] a, float[] g, int offset, int channels, int height, int width, float[] map);
+}

@@ -1,0 +1,18 @@
+package io.camstream.explain;
+
+import io.camstream.postprocess.WeightedChannelSum;
+
+/**
+ * The shape most CAM methods share: one weight per channel, then a weighted sum of the activation channels.
+ * Subclasses only say how the weights are computed (as pytorch-grad-cam's {@code get_cam_weights}).
+ */
+public abstract class ChannelWeightedCam implements CamMethod {
+    @Override
+    public final void computeMap(float[] a, float[] g, int offset, int channels, int height, int width, float[] map) {
+        float[] weights = channelWeights(a, g, offset, channels, height * width);
+        WeightedChannelSum.compute(a, offset, weights, channels, height * width, map);
+    }
+
+    /** C weights for the input whose (C, pixels) block starts at {@code offset}. */
+    protected abstract float[] channelWeights(float[] a, float[] g, int offset, int channels, int pixels);
+}

@@ -1,0 +1,141 @@
+package io.camstream.model;
+
+import io.camstream.InvalidInputException;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.IValue;
+import org.bytedeco.pytorch.IValueVector;
+import org.bytedeco.pytorch.JitModule;
+import org.bytedeco.pytorch.NamedJitModule;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A TorchScript image classifier loaded for explanation: eval mode, parameters frozen (no gradient is ever needed
+ * for weights, only for activations), and the rewritten capture graphs cached per layer set.
+ *
+ * <p>Not thread-safe: one model is driven by one thread (the server's batcher owns it).
+ */
+public final class TorchModel implements AutoCloseable {
+    private final Path path;
+    private final JitModule module;
+    private final List<String> modulePaths;
+    private final Map<String, LayerCapture> captures = new HashMap<>();
+
+    private TorchModel(Path path, JitModule module) {
+        this.path = path;
+        this.module = module;
+        this.modulePaths = listModulePaths(module);
+    }
+
+    public static TorchModel load(Path path) {
+        if (!Files.exists(path)) throw new ModelLoadException("model file not found: " + path);
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) throw new ModelLoadException("model file is not a readable file: " + path);
+        JitModule module;
+        try {
+            module = LongLived.keep(torch.load(path.toString()));
+        } catch (RuntimeException e) {
+            throw new ModelLoadException("cannot load " + path + " as a TorchScript model (save it with torch.jit.script(m).save(...) or torch.jit.trace): "
+                    + LayerCapture.firstLine(e.getMessage()), e);
+        }
+        module.eval();
+        freezeParameters(module);
+        return new TorchModel(path, module);
+    }
+
+    private static void freezeParameters(JitModule module) {
+        try (PointerScope scope = new PointerScope()) {
+            var params = module.parameters(true);
+            var it = params.begin();
+            for (long i = 0, n = params.size(); i < n; i++, it.increment()) {
+                it.access().requires_grad_(false);
+            }
+        }
+    }
+
+    private static List<String> listModulePaths(JitModule module) {
+        List<String> paths = new ArrayList<>();
+        try (PointerScope scope = new PointerScope()) {
+            var list = module.named_modules();
+            var it = list.begin();
+            for (long i = 0, n = list.size(); i < n; i++, it.increment()) {
+                NamedJitModule named = it.access();
+                // the root comes first, with a null (empty) name
+                var name = named.name();
+                if (name != null && !name.getString().isEmpty()) paths.add(name.getString());
+            }
+        }
+        return List.copyOf(paths);
+    }
+
+    JitModule module() {
+        return module;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Every submodule path, in registration order (not all of them need be called by forward). */
+    public List<String> modulePaths() {
+        return modulePaths;
+    }
+
+    /** Plain forward without gradient tracking. The caller owns the returned tensor's scope. */
+    public Tensor forward(Tensor input) {
+        try (NoGradGuard noGrad = new NoGradGuard()) {
+            IValueVector args = new IValueVector();
+            args.push_back(new IValue(input));
+            IValue out;
+            try {
+                out = module.forward(args);
+            } catch (RuntimeException e) {
+                throw new InvalidInputException("the model rejected the input of shape " + LayerCapture.shapeOf(input) + ": " + LayerCapture.firstLine(e.getMessage()), e);
+            }
+            if (!out.isTensor()) {
+                throw new ModelLoadException("the model's forward returns " + out.tagKind().getString() + ", not a logits tensor");
+            }
+            return out.toTensor();
+        }
+    }
+
+    /**
+     * The rewritten forward that also returns {@code layers}' outputs, built once per layer list.
+     *
+     * @param gradientLeaf record autograd only downstream of the first layer (for gradient methods)
+     * @throws UnknownLayerException when a path is not a submodule
+     */
+    public LayerCapture capture(List<String> layers, boolean gradientLeaf) {
+        for (String layer : layers) requireLayer(layer);
+        String key = String.join(",", layers) + (gradientLeaf ? "#grad" : "#plain");
+        LayerCapture c = captures.get(key);
+        if (c == null) {
+            c = LayerCapture.build(module, layers, gradientLeaf);
+            captures.put(key, c);
+        }
+        return c;
+    }
+
+    public void requireLayer(String layer) {
+        if (!modulePaths.contains(layer)) throw new UnknownLayerException(layer, modulePaths);
+    }
+
+    /** The named submodule itself, e.g. to read a linear layer's weights. */
+    public JitModule submodule(String path) {
+        requireLayer(path);
+        return LayerCapture.submodule(module, path);
+    }
+
+    @Override
+    public void close() {
+        captures.clear();
+        module.close();
+    }
+}
