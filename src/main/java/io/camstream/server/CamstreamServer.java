@@ -6,6 +6,7 @@ import io.camstream.image.OverlayRenderer;
 import io.camstream.image.Preprocessing;
 import io.camstream.protocol.ErrorCode;
 import io.camstream.protocol.HelloOk;
+import io.camstream.protocol.NettyTransport;
 import io.camstream.protocol.Wire;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;

@@ -1,5 +1,6 @@
 package io.camstream.server;
 
+import io.camstream.protocol.NettyTransport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;

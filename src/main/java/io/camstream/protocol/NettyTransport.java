@@ -1,4 +1,4 @@
-package io.camstream.server;
+package io.camstream.protocol;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
