@@ -44,7 +44,8 @@ public final class ServerMetrics {
         batchSize = DistributionSummary.builder("camstream.batch.size").description("requests per batch")
                 .serviceLevelObjectives(batchBuckets(maxBatch)).register(registry);
         Gauge.builder("camstream.inflight", inFlight, AtomicInteger::get).description("requests admitted and not answered yet").register(registry);
-        Gauge.builder("camstream.queue.occupancy", queueOccupancy, s -> s.getAsInt()).description("requests decoding or queued").register(registry);
+        Gauge.builder("camstream.queue.occupancy", queueOccupancy, s -> s.getAsInt()).description("requests decoding or queued")
+                .strongReference(true).register(registry);
         Gauge.builder("camstream.connections", connections, AtomicInteger::get).description("open connections").register(registry);
         Gauge.builder("camstream.frames.per.second", frames, f -> f.perSecond(System.nanoTime()))
                 .description("results sent per second over the last 5 s").register(registry);
