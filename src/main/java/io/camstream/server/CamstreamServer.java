@@ -66,7 +66,7 @@ public final class CamstreamServer implements AutoCloseable {
                     + " differs from the model's input size " + info.inputHeight() + "x" + info.inputWidth());
         }
         RequestQueue queue = new RequestQueue(config.queueCapacity);
-        ServerMetrics metrics = new ServerMetrics(config.maxBatch, queue::occupancy);
+        ServerMetrics metrics = new ServerMetrics(config.maxBatch, queue::occupancy, queue::queued);
         RequestPipeline pipeline = new RequestPipeline(config, backend, new InputDecoder(preprocessing),
                 new ResultAssembler(preprocessing, overlays, config.jpegQuality), metrics, queue);
         ConnectionRegistry connections = new ConnectionRegistry(config.maxConnections, metrics);

@@ -37,7 +37,7 @@ final class InferenceRequest {
     /** Set by decode: the size the maps are returned at. */
     int outHeight;
     int outWidth;
-    /** Set by the queue. */
+    /** Set by the queue: when decode finished and it was queued, and its place in arrival order. */
     long enqueuedNanos;
     long sequence;
 

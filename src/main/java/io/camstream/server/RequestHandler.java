@@ -62,7 +62,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             connection.refuse(id, ErrorCode.INVALID, "request id " + id + " is already in flight on this connection");
             return;
         }
-        if (!server.pipeline().reserve()) {
+        if (!server.pipeline().reserve(r)) {
             connection.answerError(r, ErrorCode.OVERLOADED, "the server's queue is full (" + server.config().queueCapacity + " requests); retry later");
             return;
         }

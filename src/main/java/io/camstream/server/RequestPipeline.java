@@ -46,8 +46,8 @@ final class RequestPipeline implements AutoCloseable {
     }
 
     /** Reserves a queue slot for a request about to be submitted; false = overloaded (or shutting down). */
-    boolean reserve() {
-        return queue.tryReserve();
+    boolean reserve(InferenceRequest r) {
+        return queue.tryReserve(r);
     }
 
     /** Decodes a request that holds a reserved slot, then queues it. */

@@ -38,12 +38,17 @@ final class RequestQueue {
         this.capacity = capacity;
     }
 
-    /** Reserves a slot for a request about to be decoded; false when the queue is full or closed. */
-    boolean tryReserve() {
+    /**
+     * Reserves a slot for a request about to be decoded, and fixes its place in arrival order (decoding runs in
+     * parallel, so the order requests finish decoding in is not the order they came in); false when the queue is
+     * full or closed.
+     */
+    boolean tryReserve(InferenceRequest r) {
         lock.lock();
         try {
             if (!admitting || reserved >= capacity) return false;
             reserved++;
+            r.sequence = nextSequence++;
             return true;
         } finally {
             lock.unlock();
@@ -71,7 +76,6 @@ final class RequestQueue {
                 return false;
             }
             r.enqueuedNanos = nowNanos;
-            r.sequence = nextSequence++;
             queued.add(r);
             changed.signalAll();
             return true;

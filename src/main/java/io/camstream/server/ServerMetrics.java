@@ -29,7 +29,10 @@ public final class ServerMetrics {
     private final AtomicInteger connections = new AtomicInteger();
     private final RateMeter frames = new RateMeter(5);
 
-    ServerMetrics(int maxBatch, IntSupplier queueOccupancy) {
+    private final IntSupplier queued;
+
+    ServerMetrics(int maxBatch, IntSupplier queueOccupancy, IntSupplier queued) {
+        this.queued = queued;
         requests = Counter.builder("camstream.requests").description("EXPLAIN requests received").register(registry);
         results = Counter.builder("camstream.results").description("requests answered with a result").register(registry);
         abandoned = Counter.builder("camstream.abandoned").description("requests dropped because their connection closed first").register(registry);
@@ -45,6 +48,8 @@ public final class ServerMetrics {
                 .serviceLevelObjectives(batchBuckets(maxBatch)).register(registry);
         Gauge.builder("camstream.inflight", inFlight, AtomicInteger::get).description("requests admitted and not answered yet").register(registry);
         Gauge.builder("camstream.queue.occupancy", queueOccupancy, s -> s.getAsInt()).description("requests decoding or queued")
+                .strongReference(true).register(registry);
+        Gauge.builder("camstream.queue.depth", queued, s -> s.getAsInt()).description("decoded requests waiting for a batch")
                 .strongReference(true).register(registry);
         Gauge.builder("camstream.connections", connections, AtomicInteger::get).description("open connections").register(registry);
         Gauge.builder("camstream.frames.per.second", frames, f -> f.perSecond(System.nanoTime()))
@@ -100,6 +105,15 @@ public final class ServerMetrics {
 
     public int inFlight() {
         return inFlight.get();
+    }
+
+    /** Decoded requests waiting for a batch. */
+    public int queued() {
+        return queued.getAsInt();
+    }
+
+    public double abandonedCount() {
+        return abandoned.count();
     }
 
     public double failures(ErrorCode code) {

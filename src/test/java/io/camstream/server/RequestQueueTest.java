@@ -32,7 +32,7 @@ class RequestQueueTest {
     private static RequestQueue queueWith(int capacity, InferenceRequest... rs) {
         RequestQueue q = new RequestQueue(capacity);
         for (InferenceRequest r : rs) {
-            assertTrue(q.tryReserve());
+            assertTrue(q.tryReserve(r));
             assertTrue(q.put(r, System.nanoTime()));
         }
         return q;
@@ -60,11 +60,11 @@ class RequestQueueTest {
     @Test
     void reservationsBoundTheQueueAndRefuseAtOnce() {
         RequestQueue q = new RequestQueue(2);
-        assertTrue(q.tryReserve());
-        assertTrue(q.tryReserve());
-        assertFalse(q.tryReserve());
+        assertTrue(q.tryReserve(request(1)));
+        assertTrue(q.tryReserve(request(2)));
+        assertFalse(q.tryReserve(request(3)));
         q.release();
-        assertTrue(q.tryReserve());
+        assertTrue(q.tryReserve(request(4)));
         assertEquals(2, q.occupancy());
     }
 
@@ -78,6 +78,19 @@ class RequestQueueTest {
                 request(4, "gradcam", Target.top1(), 5, 0, t));
         assertEquals(List.of(2L, 4L, 1L), ids(q.take(3, 0, BRIEFLY).batch()));
         assertEquals(List.of(3L), ids(q.take(3, 0, BRIEFLY).batch()));
+    }
+
+    @Test
+    void arrivalOrderIsAdmissionOrderNotDecodeOrder() throws InterruptedException {
+        RequestQueue q = new RequestQueue(10);
+        InferenceRequest first = request(1);
+        InferenceRequest second = request(2);
+        assertTrue(q.tryReserve(first));
+        assertTrue(q.tryReserve(second));
+        // the second finishes decoding first
+        assertTrue(q.put(second, System.nanoTime()));
+        assertTrue(q.put(first, System.nanoTime()));
+        assertEquals(List.of(1L, 2L), ids(q.take(2, 0, BRIEFLY).batch()));
     }
 
     @Test
@@ -123,7 +136,7 @@ class RequestQueueTest {
     void stoppingAdmissionFlushesPartialBatchesAndCloseEndsTakes() throws InterruptedException {
         RequestQueue q = queueWith(10, request(1));
         q.stopAdmission();
-        assertFalse(q.tryReserve());
+        assertFalse(q.tryReserve(request(2)));
         assertEquals(List.of(1L), ids(q.take(8, NEVER, BRIEFLY).batch()));
         q.close();
         assertNull(q.take(8, NEVER, BRIEFLY));
@@ -132,9 +145,10 @@ class RequestQueueTest {
     @Test
     void closeRefusesPutsAndDrainReturnsWhatIsLeft() {
         RequestQueue q = queueWith(10, request(1), request(2));
-        assertTrue(q.tryReserve());
+        InferenceRequest late = request(3);
+        assertTrue(q.tryReserve(late));
         q.close();
-        assertFalse(q.put(request(3), System.nanoTime()));
+        assertFalse(q.put(late, System.nanoTime()));
         assertEquals(List.of(1L, 2L), ids(q.drain()));
         assertEquals(0, q.occupancy());
     }

@@ -31,6 +31,15 @@ final class TestServers {
         return CamstreamClient.connect(ClientOptions.builder("127.0.0.1", server.port()).reconnect(Duration.ofMillis(50), Duration.ofMillis(500), 0).build());
     }
 
+    /** Waits (at most 10 s) for a condition that other threads make true. */
+    static void eventually(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - until > 0) throw new AssertionError("not within 10 s: " + what);
+            Thread.sleep(5);
+        }
+    }
+
     /** An RGB8 frame of the fake model's size whose first byte is {@code marker} (so compute order can be told). */
     static ExplainRequest request(long frame, int marker) {
         byte[] px = new byte[FakeBackend.SIZE * FakeBackend.SIZE * 3];
