@@ -111,7 +111,7 @@ final class DynamicBatcher implements Runnable {
                     r.connection.answer(r, assembler.assemble(r, out, index, queueMicros, computeMicros, batch.size()));
                 } catch (InvalidInputException e) {
                     r.connection.answerError(r, ErrorCode.INVALID, e.getMessage());
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     log.error("assembling the result of request {} failed", r.requestId, e);
                     r.connection.answerError(r, ErrorCode.INTERNAL, "server error assembling the result: " + e);
                 } finally {

@@ -71,7 +71,8 @@ final class RequestPipeline implements AutoCloseable {
             queue.release();
             r.connection.answerError(r, ErrorCode.INVALID, e.getMessage());
             return;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // every request gets its answer, even when decoding fails in a way nobody planned for
             queue.release();
             log.error("decoding request {} failed", r.requestId, e);
             r.connection.answerError(r, ErrorCode.INTERNAL, "server error decoding the frame: " + e);
