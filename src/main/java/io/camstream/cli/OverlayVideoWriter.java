@@ -24,6 +24,7 @@ final class OverlayVideoWriter implements AutoCloseable {
     }
 
     static OverlayVideoWriter open(Path file, int width, int height, double fps) {
+        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         FFmpegFrameRecorder r = new FFmpegFrameRecorder(file.toString(), width, height);
         r.setFrameRate(fps);
@@ -31,7 +32,7 @@ final class OverlayVideoWriter implements AutoCloseable {
             r.setFormat("avi");
             r.setVideoCodec(avcodec.AV_CODEC_ID_MJPEG);
             r.setPixelFormat(avutil.AV_PIX_FMT_YUVJ420P);
-            r.setVideoQuality(3);
+            r.setVideoBitrate(Math.max(1_000_000, width * height * 8));
         } else if (name.endsWith(".mp4") || name.endsWith(".mkv")) {
             r.setFormat(name.endsWith(".mp4") ? "mp4" : "matroska");
             r.setVideoCodecName("libopenh264");

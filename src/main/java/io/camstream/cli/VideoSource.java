@@ -1,6 +1,7 @@
 package io.camstream.cli;
 
 import io.camstream.InvalidInputException;
+import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameGrabber;
@@ -21,6 +22,7 @@ final class VideoSource implements AutoCloseable {
     }
 
     static VideoSource open(String input) {
+        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
         FrameGrabber g = input.matches("\\d+") ? new OpenCVFrameGrabber(Integer.parseInt(input)) : new FFmpegFrameGrabber(input);
         try {
             g.start();
