@@ -64,7 +64,11 @@ public final class TorchModel implements AutoCloseable {
         }
         module.eval();
         freezeParameters(module);
-        placeOn(module, device);
+        try {
+            placeOn(module, device);
+        } catch (RuntimeException e) {
+            throw new ModelLoadException("cannot place " + path + " on " + device + ": " + LayerCapture.firstLine(e.getMessage()), e);
+        }
         return new TorchModel(path, module, device);
     }
 
