@@ -93,7 +93,7 @@ public final class Explainer {
             int numClasses = logits.dim(1);
             Tensor act = forward.activations().get(0);
             if (act == null || act.dim() != 4) {
-                throw nonSpatial(act == null ? "a non-tensor value" : "shape " + Arrays.toString(Tensors.shape(act)));
+                throw nonSpatial(act == null ? "a non-tensor value" : "shape " + Arrays.toString(Tensors.shape(act)), input);
             }
             int[][] classes = targets.resolve(logits.data(), n, numClasses);
             int[] firstMap = new int[n + 1];
@@ -175,10 +175,10 @@ public final class Explainer {
         if (input.dim(0) < 1) throw new InvalidInputException("empty batch: no inputs to explain");
     }
 
-    private NonSpatialLayerException nonSpatial(String what) {
+    private NonSpatialLayerException nonSpatial(String what, FloatTensor input) {
         String hint;
         try {
-            hint = "; try --layer " + LayerCatalog.of(model, 3, 224, 224).defaultLayer() + " (see `camstream layers`)";
+            hint = "; try --layer " + LayerCatalog.of(model, input.dim(1), input.dim(2), input.dim(3)).defaultLayer() + " (see `camstream layers`)";
         } catch (RuntimeException e) {
             hint = "; see `camstream layers` for layers with (N,C,h,w) outputs";
         }

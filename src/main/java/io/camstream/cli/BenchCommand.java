@@ -1,0 +1,114 @@
+package io.camstream.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.camstream.explain.Explainer;
+import io.camstream.explain.Labels;
+import io.camstream.explain.Methods;
+import io.camstream.explain.Targets;
+import io.camstream.model.Tensors;
+import io.camstream.model.TorchModel;
+import io.camstream.tensor.FloatTensor;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+
+@Command(name = "bench", description = "Measure explain throughput against the plain forward pass, in one process, after warm-up. Prints one JSON line.",
+        mixinStandardHelpOptions = true)
+final class BenchCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--layer", paramLabel = "PATH", description = "Default: the last layer with a spatial output.")
+    String layer;
+
+    @Option(names = "--method", paramLabel = "NAME", defaultValue = "gradcam", description = "Default: ${DEFAULT-VALUE}.")
+    String method;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "8", description = "Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--iters", paramLabel = "N", defaultValue = "5", description = "Measured iterations of each. Default: ${DEFAULT-VALUE}.")
+    int iters;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "2", description = "Unmeasured iterations first. Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
+    @Override
+    public Integer call() throws Exception {
+        if (batch < 1 || iters < 1 || warmup < 0) throw new io.camstream.InvalidInputException("--batch and --iters must be >= 1, --warmup >= 0");
+        model.applyThreads();
+        int size = model.preprocessing().height();
+        Random rnd = new Random(0);
+        float[] data = new float[batch * 3 * size * size];
+        for (int i = 0; i < data.length; i++) data[i] = (float) rnd.nextGaussian();
+        FloatTensor input = new FloatTensor(data, batch, 3, size, size);
+        try (TorchModel m = TorchModel.load(model.modelPath())) {
+            String chosen = LayerChoice.resolve(layer, model.config().layer(), m, model.preprocessing(), System.err);
+            Explainer explainer = new Explainer(m, chosen, Methods.byName(method), Labels.NONE);
+            double forwardSeconds;
+            double explainSeconds;
+            try (PointerScope scope = new PointerScope()) {
+                Tensor x = Tensors.toTorch(input);
+                for (int i = 0; i < warmup; i++) {
+                    try (PointerScope s = new PointerScope()) {
+                        m.forward(x);
+                    }
+                    explainer.explain(input, Targets.top1());
+                }
+                // alternate the two so that drift in machine load affects both alike
+                long fwd = 0;
+                long exp = 0;
+                for (int i = 0; i < iters; i++) {
+                    long t0 = System.nanoTime();
+                    try (PointerScope s = new PointerScope()) {
+                        m.forward(x);
+                    }
+                    long t1 = System.nanoTime();
+                    explainer.explain(input, Targets.top1());
+                    long t2 = System.nanoTime();
+                    fwd += t1 - t0;
+                    exp += t2 - t1;
+                }
+                forwardSeconds = fwd / 1e9;
+                explainSeconds = exp / 1e9;
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("explain_images_per_s", round(batch * iters / explainSeconds));
+            out.put("forward_images_per_s", round(batch * iters / forwardSeconds));
+            out.put("explain_over_forward", round(forwardSeconds / explainSeconds));
+            out.put("device", "cpu: " + cpuName());
+            out.put("threads", model.threads);
+            out.put("batch", batch);
+            out.put("size", size);
+            out.put("method", method);
+            out.put("layer", chosen);
+            out.put("iters", iters);
+            out.put("model", model.modelPath().getFileName().toString());
+            System.out.println(new ObjectMapper().writeValueAsString(out));
+        }
+        return 0;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    static String cpuName() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse(System.getProperty("os.arch"))
+                    + " (" + Runtime.getRuntime().availableProcessors() + " cores visible)";
+        } catch (Exception e) {
+            return System.getProperty("os.arch");
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.camstream.cli;
+
+import io.camstream.InvalidInputException;
+import io.camstream.explain.Labels;
+import io.camstream.image.Preprocessing;
+import io.camstream.model.ModelConfig;
+import org.bytedeco.pytorch.global.torch;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** Options every command that loads a model shares: the model, its config sidecar, labels, input size, threads. */
+public final class ModelOptions {
+    @Option(names = "--model", paramLabel = "FILE", description = "TorchScript model (torch.jit.script or torch.jit.trace output).")
+    Path model;
+
+    @Option(names = "--config", paramLabel = "JSON", description = "Model sidecar: {model, labels, input_size, mean, std, layer}; flags override it.")
+    Path config;
+
+    @Option(names = "--labels", paramLabel = "FILE", description = "Class names, one per line.")
+    Path labels;
+
+    @Option(names = "--size", paramLabel = "PX", description = "Network input size (square). Default: the config's, else 224.")
+    Integer size;
+
+    @Option(names = "--center-crop", description = "Resize the shorter side to size/0.875 and crop the centre, instead of resizing the whole image.")
+    boolean centerCrop;
+
+    @Option(names = "--mean", split = ",", paramLabel = "R,G,B", description = "Normalisation mean. Default: the config's, else ImageNet's.")
+    float[] mean;
+
+    @Option(names = "--std", split = ",", paramLabel = "R,G,B", description = "Normalisation std. Default: the config's, else ImageNet's.")
+    float[] std;
+
+    @Option(names = "--threads", paramLabel = "N", description = "CPU threads for libtorch. Default: all cores (${DEFAULT-VALUE}).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    private ModelConfig loaded;
+
+    ModelConfig config() {
+        if (loaded == null) loaded = config == null ? ModelConfig.EMPTY : ModelConfig.read(config);
+        return loaded;
+    }
+
+    Path modelPath() {
+        if (model != null) return model;
+        if (config().modelPath() != null) return config().modelPath();
+        throw new InvalidInputException("no model given: pass --model FILE (or --config JSON naming one)");
+    }
+
+    Labels labels() {
+        Path p = labels != null ? labels : config().labelsPath();
+        return p == null ? Labels.NONE : Labels.read(p);
+    }
+
+    Preprocessing preprocessing() {
+        int s = size != null ? size : config().inputSize() != null ? config().inputSize() : 224;
+        float[] m = mean != null ? mean : config().mean() != null ? config().mean() : Preprocessing.IMAGENET_MEAN;
+        float[] sd = std != null ? std : config().std() != null ? config().std() : Preprocessing.IMAGENET_STD;
+        return new Preprocessing(s, s, centerCrop, m, sd);
+    }
+
+    void applyThreads() {
+        if (threads < 1) throw new InvalidInputException("--threads must be at least 1, got " + threads);
+        torch.set_num_threads(threads);
+    }
+}
