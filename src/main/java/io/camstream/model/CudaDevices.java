@@ -24,6 +24,15 @@ public final class CudaDevices {
         return count() > 0;
     }
 
+    /** The device's name as the driver reports it (e.g. "NVIDIA H100 80GB HBM3"); only call when it is available. */
+    public static String name(int index) {
+        try {
+            return org.bytedeco.pytorch.global.torch_cuda.getDeviceProperties((byte) index).name().getString();
+        } catch (RuntimeException | LinkageError e) {
+            return "CUDA device " + index;
+        }
+    }
+
     /** @throws CudaUnavailableException unless libtorch can use CUDA device {@code index} */
     public static void require(int index) {
         int n = count();
