@@ -5,6 +5,7 @@ import io.camstream.explain.Explainer;
 import io.camstream.explain.Labels;
 import io.camstream.explain.Methods;
 import io.camstream.explain.Targets;
+import io.camstream.model.CudaDevices;
 import io.camstream.model.Tensors;
 import io.camstream.model.TorchModel;
 import io.camstream.tensor.FloatTensor;
@@ -51,16 +52,16 @@ final class BenchCommand implements Callable<Integer> {
         float[] data = new float[batch * 3 * size * size];
         for (int i = 0; i < data.length; i++) data[i] = (float) rnd.nextGaussian();
         FloatTensor input = new FloatTensor(data, batch, 3, size, size);
-        try (TorchModel m = TorchModel.load(model.modelPath())) {
+        try (TorchModel m = TorchModel.load(model.modelPath(), model.device())) {
             String chosen = LayerChoice.resolve(layer, model.config().layer(), m, model.preprocessing(), System.err);
             Explainer explainer = new Explainer(m, chosen, Methods.byName(method), Labels.NONE);
             double forwardSeconds;
             double explainSeconds;
             try (PointerScope scope = new PointerScope()) {
-                Tensor x = Tensors.toTorch(input);
+                Tensor x = m.toModelInput(input);
                 for (int i = 0; i < warmup; i++) {
                     try (PointerScope s = new PointerScope()) {
-                        m.forward(x);
+                        forwardOnce(m, x);
                     }
                     explainer.explain(input, Targets.top1());
                 }
@@ -70,7 +71,7 @@ final class BenchCommand implements Callable<Integer> {
                 for (int i = 0; i < iters; i++) {
                     long t0 = System.nanoTime();
                     try (PointerScope s = new PointerScope()) {
-                        m.forward(x);
+                        forwardOnce(m, x);
                     }
                     long t1 = System.nanoTime();
                     explainer.explain(input, Targets.top1());
@@ -85,7 +86,7 @@ final class BenchCommand implements Callable<Integer> {
             out.put("explain_images_per_s", round(batch * iters / explainSeconds));
             out.put("forward_images_per_s", round(batch * iters / forwardSeconds));
             out.put("explain_over_forward", round(forwardSeconds / explainSeconds));
-            out.put("device", "cpu: " + cpuName());
+            out.put("device", m.device().isCuda() ? m.device() + ": " + CudaDevices.name(m.device().index()) : "cpu: " + cpuName());
             out.put("threads", model.threads);
             out.put("batch", batch);
             out.put("size", size);
@@ -96,6 +97,12 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println(new ObjectMapper().writeValueAsString(out));
         }
         return 0;
+    }
+
+    /** A forward pass that has finished when it returns: on CUDA the logits are copied to the host (a sync). */
+    private static void forwardOnce(TorchModel m, Tensor x) {
+        Tensor logits = m.forward(x);
+        if (m.device().isCuda()) Tensors.toJava(logits);
     }
 
     private static double round(double v) {

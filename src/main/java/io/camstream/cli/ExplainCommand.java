@@ -57,7 +57,7 @@ final class ExplainCommand implements Callable<Integer> {
         Labels labels = model.labels();
         OverlayRenderer renderer = new OverlayRenderer(Colormap.parse(colormap), alpha);
         ExplainInputs in = ExplainInputs.of(inputs, prep);
-        try (TorchModel m = TorchModel.load(model.modelPath())) {
+        try (TorchModel m = TorchModel.load(model.modelPath(), model.device())) {
             String chosen = LayerChoice.resolve(layer, model.config().layer(), m, prep, System.err);
             Explainer explainer = new Explainer(m, chosen, Methods.byName(method), labels);
             ExplanationWriter writer = new ExplanationWriter(output, labels, renderer, panel);

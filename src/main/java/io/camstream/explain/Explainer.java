@@ -75,7 +75,7 @@ public final class Explainer {
         int n = input.dim(0);
         try (PointerScope scope = new PointerScope()) {
             LayerCapture capture = model.capture(List.of(layer), method.usesGradients());
-            Tensor x = Tensors.toTorch(input);
+            Tensor x = model.toModelInput(input);
             LayerCapture.Result forward;
             if (method.usesGradients()) {
                 forward = capture.run(x);
@@ -95,10 +95,6 @@ public final class Explainer {
             if (act == null || act.dim() != 4) {
                 throw nonSpatial(act == null ? "a non-tensor value" : "shape " + Arrays.toString(Tensors.shape(act)), input);
             }
-            FloatTensor a = Tensors.toJava(act);
-            int channels = a.dim(1);
-            int h = a.dim(2);
-            int w = a.dim(3);
             int[][] classes = targets.resolve(logits.data(), n, numClasses);
             int[] firstMap = new int[n + 1];
             int ranks = 0;
@@ -106,6 +102,14 @@ public final class Explainer {
                 firstMap[i + 1] = firstMap[i] + classes[i].length;
                 ranks = Math.max(ranks, classes[i].length);
             }
+            // GPU path (issue 4): supported methods on CUDA tensors never copy activations or gradients to the host
+            if (CudaCams.handles(method, act, postprocessor)) {
+                return assemble(CudaCams.run(method, logitsTensor, act, classes, firstMap, ranks, outH, outW, relu), classes, firstMap, logits);
+            }
+            FloatTensor a = Tensors.toJava(act);
+            int channels = a.dim(1);
+            int h = a.dim(2);
+            int w = a.dim(3);
             int maps = firstMap[n];
             float[] raw = new float[maps * h * w];
             float[] map = new float[h * w];
@@ -124,14 +128,20 @@ public final class Explainer {
 
     /** d(sum over inputs of logit[i, classes[i][rank]]) / d(activation), as a Java array. */
     private static float[] gradientForRank(Tensor logits, Tensor act, int[][] classes, int rank, int numClasses, boolean retain) {
+        return Tensors.toJava(gradient(logits, act, classes, rank, numClasses, retain)).data();
+    }
+
+    /** d(sum over inputs of logit[i, classes[i][rank]]) / d(activation), on the activation's device. */
+    static Tensor gradient(Tensor logits, Tensor act, int[][] classes, int rank, int numClasses, boolean retain) {
         int n = classes.length;
         float[] selector = new float[n * numClasses];
         for (int i = 0; i < n; i++) {
             if (classes[i].length > rank) selector[i * numClasses + classes[i][rank]] = 1f;
         }
-        Tensor score = logits.mul(Tensors.toTorch(new FloatTensor(selector, n, numClasses))).sum();
+        Tensor sel = Tensors.toTorch(new FloatTensor(selector, n, numClasses)).to(logits.device(), logits.scalar_type());
+        Tensor score = logits.mul(sel).sum();
         TensorVector grads = torch.grad(new TensorVector(score), new TensorVector(act), new TensorVector(), new BoolOptional(retain), false, false);
-        return Tensors.toJava(grads.get(0)).data();
+        return grads.get(0);
     }
 
     private ExplanationBatch assemble(CamPostprocessor.Maps out, int[][] classes, int[] firstMap, FloatTensor logits) {

@@ -1,10 +1,10 @@
 package io.camstream.model;
 
 import io.camstream.CamstreamException;
+import io.camstream.tensor.FloatTensor;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +26,7 @@ public final class LayerCatalog {
         String best = null;
         long bestData = 0;
         try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
-            Tensor zeros = torch.zeros(1, channels, height, width);
+            Tensor zeros = model.toModelInput(FloatTensor.zeros(1, channels, height, width));
             LayerCapture.Result r = all.run(zeros);
             for (int i = 0; i < all.layers().size(); i++) {
                 Tensor t = r.activations().get(i);

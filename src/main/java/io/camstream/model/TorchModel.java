@@ -1,10 +1,13 @@
 package io.camstream.model;
 
 import io.camstream.InvalidInputException;
+import io.camstream.tensor.FloatTensor;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.JitModule;
+import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.NamedJitModule;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -28,14 +31,28 @@ public final class TorchModel implements AutoCloseable {
     private final JitModule module;
     private final List<String> modulePaths;
     private final Map<String, LayerCapture> captures = new HashMap<>();
+    private final ExecutionDevice device;
 
-    private TorchModel(Path path, JitModule module) {
+    private TorchModel(Path path, JitModule module, ExecutionDevice device) {
         this.path = path;
         this.module = module;
         this.modulePaths = listModulePaths(module);
+        this.device = device;
     }
 
+    /** Loads the model for the CPU. */
     public static TorchModel load(Path path) {
+        return load(path, ExecutionDevice.cpu());
+    }
+
+    /**
+     * Loads the model for {@code device}. On CUDA the module is moved to the device, optionally converted to half
+     * precision and its 4-D weights to channels_last, and cuDNN benchmark mode is set as asked.
+     *
+     * @throws io.camstream.CudaUnavailableException when CUDA is asked for and libtorch cannot use it (checked first)
+     */
+    public static TorchModel load(Path path, ExecutionDevice device) {
+        if (device.isCuda()) CudaDevices.require(device.index());
         if (!Files.exists(path)) throw new ModelLoadException("model file not found: " + path);
         if (!Files.isRegularFile(path) || !Files.isReadable(path)) throw new ModelLoadException("model file is not a readable file: " + path);
         JitModule module;
@@ -47,7 +64,59 @@ public final class TorchModel implements AutoCloseable {
         }
         module.eval();
         freezeParameters(module);
-        return new TorchModel(path, module);
+        try {
+            placeOn(module, device);
+        } catch (RuntimeException e) {
+            throw new ModelLoadException("cannot place " + path + " on " + device + ": " + LayerCapture.firstLine(e.getMessage()), e);
+        }
+        return new TorchModel(path, module, device);
+    }
+
+    private static void placeOn(JitModule module, ExecutionDevice device) {
+        if (device.isCuda()) {
+            torch.globalContext().setBenchmarkCuDNN(device.cudnnBenchmark());
+            module.to(torchDevice(device), false);
+            if (device.half()) module.to(torch.ScalarType.Half, false);
+        }
+        if (device.channelsLast()) {
+            // what Python's model.to(memory_format=torch.channels_last) does: re-lay out every 4-D parameter in place
+            try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+                var params = module.parameters(true);
+                var it = params.begin();
+                for (long i = 0, n = params.size(); i < n; i++, it.increment()) {
+                    Tensor p = it.access();
+                    if (p.dim() == 4) p.__dispatch_set_data(p.contiguous(torch.MemoryFormat.ChannelsLast));
+                }
+            }
+        }
+    }
+
+    static Device torchDevice(ExecutionDevice device) {
+        return device.isCuda() ? new Device(torch.DeviceType.CUDA, (byte) device.index()) : new Device(torch.DeviceType.CPU);
+    }
+
+    /** Where the model runs. */
+    public ExecutionDevice device() {
+        return device;
+    }
+
+    /**
+     * The model's input for {@code input} (N, C, H, W): a CPU float tensor, or on CUDA a device tensor in the model's
+     * precision and memory format, staged through pinned host memory and copied asynchronously on the current stream.
+     * Call inside a {@code PointerScope}.
+     */
+    public Tensor toModelInput(FloatTensor input) {
+        Tensor x = Tensors.toTorch(input);
+        if (device.isCuda()) {
+            // one host copy into pinned memory (libtorch's caching host allocator keeps the block until the copy ran),
+            // then an asynchronous H2D copy that also converts dtype and memory format
+            Tensor pinned = x.pin_memory();
+            torch.MemoryFormat format = device.channelsLast() && input.rank() == 4 ? torch.MemoryFormat.ChannelsLast : torch.MemoryFormat.Contiguous;
+            return pinned.to(torchDevice(device), device.half() ? torch.ScalarType.Half : torch.ScalarType.Float, true, false,
+                    new MemoryFormatOptional(format));
+        }
+        if (device.channelsLast() && input.rank() == 4) x = x.contiguous(torch.MemoryFormat.ChannelsLast);
+        return x;
     }
 
     private static void freezeParameters(JitModule module) {
