@@ -111,7 +111,7 @@ final class ServeCommand implements Callable<Integer> {
         OverlayRenderer overlays = new OverlayRenderer(Colormap.parse(colormap), alpha);
         String chosenLayer = layer != null ? layer : model.config().layer();
         System.err.println("camstream: loading " + model.modelPath() + " and warming up ...");
-        TorchBackend backend = TorchBackend.load(model.modelPath(), chosenLayer, prep.height(), prep.width(), model.labels());
+        TorchBackend backend = TorchBackend.load(model.modelPath(), model.device(), chosenLayer, prep.height(), prep.width(), model.labels());
         CamstreamServer server;
         try {
             server = CamstreamServer.start(config, backend, prep, overlays);
@@ -126,8 +126,8 @@ final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }, "camstream-shutdown"));
         var info = backend.info();
-        System.err.printf("camstream: serving %s, layer %s, %d classes, input %dx%d on %s:%d%s; max batch %d, max delay %d us%s%n",
-                model.modelPath().getFileName(), info.layer(), info.numClasses(), info.inputHeight(), info.inputWidth(), host, server.port(),
+        System.err.printf("camstream: serving %s on %s, layer %s, %d classes, input %dx%d on %s:%d%s; max batch %d, max delay %d us%s%n",
+                model.modelPath().getFileName(), model.device(), info.layer(), info.numClasses(), info.inputHeight(), info.inputWidth(), host, server.port(),
                 config.ssl != null ? " (TLS)" : "", maxBatch, maxDelayMicros,
                 server.metricsPort() >= 0 ? "; metrics on http://" + host + ":" + server.metricsPort() + "/metrics" : "");
         stopped.await();

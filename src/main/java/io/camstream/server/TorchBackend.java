@@ -5,6 +5,7 @@ import io.camstream.explain.ExplanationBatch;
 import io.camstream.explain.Labels;
 import io.camstream.explain.Methods;
 import io.camstream.explain.Targets;
+import io.camstream.model.ExecutionDevice;
 import io.camstream.model.LayerCatalog;
 import io.camstream.model.TorchModel;
 import io.camstream.tensor.FloatTensor;
@@ -30,10 +31,11 @@ public final class TorchBackend implements InferenceBackend {
      * Loads the model and runs every method once on zeros: that finds the class count, builds the capture graphs
      * and warms libtorch up before the first client arrives.
      *
-     * @param layer null for the model's default layer (the last spatial one)
+     * @param device where the model runs (the batcher thread drives it there)
+     * @param layer  null for the model's default layer (the last spatial one)
      */
-    public static TorchBackend load(Path modelPath, String layer, int inputHeight, int inputWidth, Labels labels) {
-        TorchModel model = TorchModel.load(modelPath);
+    public static TorchBackend load(Path modelPath, ExecutionDevice device, String layer, int inputHeight, int inputWidth, Labels labels) {
+        TorchModel model = TorchModel.load(modelPath, device);
         try {
             String chosen = layer != null ? layer : LayerCatalog.of(model, 3, inputHeight, inputWidth).defaultLayer();
             model.requireLayer(chosen);

@@ -5,6 +5,7 @@ import io.camstream.explain.Labels;
 import io.camstream.image.Colormap;
 import io.camstream.image.OverlayRenderer;
 import io.camstream.image.Preprocessing;
+import io.camstream.model.ExecutionDevice;
 import io.camstream.server.CamstreamServer;
 import io.camstream.server.ServerConfig;
 import io.camstream.server.TorchBackend;
@@ -34,7 +35,7 @@ class ServerCommandsTest {
     @BeforeAll
     static void start() {
         Preprocessing prep = Preprocessing.imagenet(128);
-        TorchBackend backend = TorchBackend.load(Fixtures.DEMO.resolve("model.pt"), "features.4", 128, 128, Labels.read(Fixtures.DEMO.resolve("labels.txt")));
+        TorchBackend backend = TorchBackend.load(Fixtures.DEMO.resolve("model.pt"), ExecutionDevice.cpu(), "features.4", 128, 128, Labels.read(Fixtures.DEMO.resolve("labels.txt")));
         server = CamstreamServer.start(ServerConfig.builder().port(0).maxBatch(8).build(), backend, prep, new OverlayRenderer(Colormap.JET, 0.5));
     }
 

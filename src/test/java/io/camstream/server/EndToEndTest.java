@@ -12,6 +12,7 @@ import io.camstream.image.ImagePreprocessor;
 import io.camstream.image.Images;
 import io.camstream.image.OverlayRenderer;
 import io.camstream.image.Preprocessing;
+import io.camstream.model.ExecutionDevice;
 import io.camstream.model.TorchModel;
 import io.camstream.protocol.ExplainRequest;
 import io.camstream.protocol.ExplainResult;
@@ -59,7 +60,7 @@ class EndToEndTest {
     @BeforeAll
     static void start() {
         reference = TorchModel.load(MODEL);
-        TorchBackend backend = TorchBackend.load(MODEL, LAYER, SIZE, SIZE, labels);
+        TorchBackend backend = TorchBackend.load(MODEL, ExecutionDevice.cpu(), LAYER, SIZE, SIZE, labels);
         server = CamstreamServer.start(TestServers.config().maxBatch(8).maxDelayMicros(20_000).build(), backend, preprocessing,
                 new OverlayRenderer(Colormap.JET, 0.5));
         client = TestServers.client(server);
