@@ -58,12 +58,18 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         InferenceRequest r = new InferenceRequest(m, connection, now);
-        if (!connection.register(r)) {
-            connection.refuse(id, ErrorCode.INVALID, "request id " + id + " is already in flight on this connection");
+        // the queue slot first: a request counts as admitted only once it has one
+        if (!server.pipeline().reserve(r)) {
+            if (server.pipeline().isAdmitting()) {
+                connection.refuse(id, ErrorCode.OVERLOADED, "the server's queue is full (" + server.config().queueCapacity + " requests); retry later");
+            } else {
+                connection.refuse(id, ErrorCode.SHUTTING_DOWN, "the server is shutting down; retry elsewhere or later");
+            }
             return;
         }
-        if (!server.pipeline().reserve(r)) {
-            connection.answerError(r, ErrorCode.OVERLOADED, "the server's queue is full (" + server.config().queueCapacity + " requests); retry later");
+        if (!connection.register(r)) {
+            server.pipeline().release();
+            connection.refuse(id, ErrorCode.INVALID, "request id " + id + " is already in flight on this connection");
             return;
         }
         server.pipeline().submit(r);

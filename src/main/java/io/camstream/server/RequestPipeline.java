@@ -50,6 +50,16 @@ final class RequestPipeline implements AutoCloseable {
         return queue.tryReserve(r);
     }
 
+    /** False once shutdown has begun. */
+    boolean isAdmitting() {
+        return queue.isAdmitting();
+    }
+
+    /** Gives back a slot reserved for a request that will not be submitted. */
+    void release() {
+        queue.release();
+    }
+
     /** Decodes a request that holds a reserved slot, then queues it. */
     void submit(InferenceRequest r) {
         try {

@@ -84,6 +84,15 @@ final class RequestQueue {
         }
     }
 
+    boolean isAdmitting() {
+        lock.lock();
+        try {
+            return admitting;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Requests admitted and not yet taken: decoding or queued. */
     int occupancy() {
         lock.lock();

@@ -42,11 +42,17 @@ class ServerLifecycleTest {
             for (int i = 1; i <= 6; i++) leaving.send(TestServers.request(i, i).withRequestId(i));
             assertTrue(backend.awaitBatchEntered(10));
             leaving.close();
+            // once the server has seen the close, nothing of that client's is left to answer
+            TestServers.eventually(() -> server.metrics().abandonedCount() == 6, () -> "the departed client's six requests are abandoned (abandoned: "
+                    + server.metrics().abandonedCount() + ")");
             CompletableFuture<ExplainResult> f = other.explain(TestServers.request(100, 7));
             backend.open();
             assertEquals(100, f.get(10, TimeUnit.SECONDS).frameNumber());
             assertEquals(100, other.explain(TestServers.request(100, 8)).get(10, TimeUnit.SECONDS).frameNumber());
-            TestServers.eventually(() -> server.metrics().abandonedCount() == 6, "the departed client's six requests are abandoned");
+            // the batch that was running finishes (its answers go nowhere); the departed client's queued requests are
+            // never computed: after it, only the other client's two
+            assertEquals(3, backend.batchSizes.size(), "batches " + backend.batchSizes);
+            assertEquals(List.of(1, 1), backend.batchSizes.subList(1, 3));
             assertEquals(0, server.metrics().inFlight());
         }
     }
@@ -61,7 +67,8 @@ class ServerLifecycleTest {
             assertTrue(backend.awaitBatchEntered(10));
             ExplainRequest r = TestServers.request(2, 22).withRequestId(2);
             c.send(new ExplainRequest(2, 0, 2, r.method(), r.target(), 1000, 0, r.result(), r.payload()));
-            // a 1 ms budget; compute is held for far longer than that
+            TestServers.eventually(() -> server.metrics().queued() == 1, "the second request is queued");
+            // its budget is 1 ms; compute stays held for far longer than that
             Thread.sleep(50);
             backend.open();
             Map<Long, Message> answers = new HashMap<>();
@@ -109,6 +116,7 @@ class ServerLifecycleTest {
             backend.hold();
             for (int i = 1; i <= 5; i++) c.send(TestServers.request(i, i).withRequestId(i));
             assertTrue(backend.awaitBatchEntered(10));
+            TestServers.eventually(() -> server.metrics().inFlight() == 5, "all five admitted before shutdown begins");
             Thread stopper = new Thread(server::close);
             stopper.start();
             assertInstanceOf(Goodbye.class, c.read(), "clients are told first");

@@ -33,9 +33,13 @@ final class TestServers {
 
     /** Waits (at most 10 s) for a condition that other threads make true. */
     static void eventually(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        eventually(condition, () -> what);
+    }
+
+    static void eventually(java.util.function.BooleanSupplier condition, java.util.function.Supplier<String> what) throws InterruptedException {
         long until = System.nanoTime() + 10_000_000_000L;
         while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - until > 0) throw new AssertionError("not within 10 s: " + what);
+            if (System.nanoTime() - until > 0) throw new AssertionError("not within 10 s: " + what.get());
             Thread.sleep(5);
         }
     }
