@@ -67,12 +67,12 @@ __device__ __forceinline__ void cs_axis(int d, int in, float scale, int& i0, int
 }
 
 // wy0 * (wx0 * v00 + wx1 * v01) + wy1 * (wx0 * v10 + wx1 * v11), evaluated exactly as the Java expression.
+// a + t (b - a) along x, then y: equal neighbours give exactly their value (a constant map stays constant).
+// Same expression and order as BilinearResize.lerp2 in Java; explicit _rn intrinsics keep nvcc from fusing to FMA.
 __device__ __forceinline__ float cs_lerp2(float wy1, float wx1, float v00, float v01, float v10, float v11) {
-    const float wy0 = __fsub_rn(1.f, wy1);
-    const float wx0 = __fsub_rn(1.f, wx1);
-    const float top = __fadd_rn(__fmul_rn(wx0, v00), __fmul_rn(wx1, v01));
-    const float bot = __fadd_rn(__fmul_rn(wx0, v10), __fmul_rn(wx1, v11));
-    return __fadd_rn(__fmul_rn(wy0, top), __fmul_rn(wy1, bot));
+    const float top = __fadd_rn(v00, __fmul_rn(wx1, __fsub_rn(v01, v00)));
+    const float bot = __fadd_rn(v10, __fmul_rn(wx1, __fsub_rn(v11, v10)));
+    return __fadd_rn(top, __fmul_rn(wy1, __fsub_rn(bot, top)));
 }
 
 // Upsampled value of output pixel (oy, ox) of an (h, w) float map.

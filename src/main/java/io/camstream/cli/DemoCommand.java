@@ -4,7 +4,6 @@ import io.camstream.explain.Explainer;
 import io.camstream.explain.Labels;
 import io.camstream.explain.Methods;
 import io.camstream.explain.Targets;
-import io.camstream.image.Colormap;
 import io.camstream.image.OverlayRenderer;
 import io.camstream.image.Preprocessing;
 import io.camstream.model.ModelConfig;
@@ -33,7 +32,7 @@ final class DemoCommand implements Callable<Integer> {
         ExplainInputs inputs = ExplainInputs.of(List.of(demo.resolve("images")), prep);
         try (TorchModel model = TorchModel.load(config.modelPath())) {
             Explainer explainer = new Explainer(model, config.layer(), Methods.byName(method), labels);
-            ExplanationWriter writer = new ExplanationWriter(output, labels, new OverlayRenderer(Colormap.JET, 0.5), true);
+            ExplanationWriter writer = new ExplanationWriter(output, labels, new OverlayRenderer("jet", 0.5), true);
             // top-2: scenes with two objects get one map per object class
             List<Path> files = new ExplainJob(explainer, inputs, writer, 8, System.err).run(new Targets.TopK(2));
             System.out.println("camstream demo: " + method + " at layer '" + config.layer() + "' of the demo model (" + labels.names().size()

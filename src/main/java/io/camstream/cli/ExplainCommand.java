@@ -3,7 +3,6 @@ package io.camstream.cli;
 import io.camstream.explain.Explainer;
 import io.camstream.explain.Labels;
 import io.camstream.explain.Methods;
-import io.camstream.image.Colormap;
 import io.camstream.image.OverlayRenderer;
 import io.camstream.image.Preprocessing;
 import io.camstream.model.TorchModel;
@@ -55,7 +54,7 @@ final class ExplainCommand implements Callable<Integer> {
         model.applyThreads();
         Preprocessing prep = model.preprocessing();
         Labels labels = model.labels();
-        OverlayRenderer renderer = new OverlayRenderer(Colormap.parse(colormap), alpha);
+        OverlayRenderer renderer = new OverlayRenderer(colormap, alpha);
         ExplainInputs in = ExplainInputs.of(inputs, prep);
         try (TorchModel m = TorchModel.load(model.modelPath(), model.device())) {
             String chosen = LayerChoice.resolve(layer, model.config().layer(), m, prep, System.err);

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -89,8 +88,7 @@ final class ExplanationWriter {
         Images.writePng(file, over);
         images.add(file);
         if (panel) {
-            String title = String.format(Locale.ROOT, "%s (%.3f)", label, result.targetProbability()[m]);
-            Mat p = OverlayRenderer.panel(original, over, title);
+            Mat p = OverlayRenderer.panel(original, over, OverlayRenderer.title(label, result.targetProbability()[m]));
             Path pf = dir.resolve(base + "_panel.png");
             Images.writePng(pf, p);
             images.add(pf);

@@ -1,17 +1,19 @@
 package io.camstream.image;
 
 import io.camstream.InvalidInputException;
+import io.camstream.postprocess.FramePreprocessing;
 import io.camstream.tensor.FloatTensor;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.bytedeco.opencv.opencv_core.Rect;
-import org.bytedeco.opencv.opencv_core.Size;
 
 import java.util.List;
 
-import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
-import static org.bytedeco.opencv.global.opencv_imgproc.resize;
+import static org.bytedeco.opencv.global.opencv_core.CV_8U;
 
-/** 8-bit BGR images to a normalised NCHW float batch, as {@link Preprocessing} says. */
+/**
+ * 8-bit images to a normalised NCHW float batch, as {@link Preprocessing} says. The arithmetic is
+ * {@link FramePreprocessing}'s, the CPU reference of the CUDA pre-processing kernel, so both paths feed the model
+ * the same numbers.
+ */
 public final class ImagePreprocessor {
     private final Preprocessing config;
 
@@ -23,46 +25,30 @@ public final class ImagePreprocessor {
         return config;
     }
 
+    /** OpenCV images (BGR, any size) to an (N, 3, H, W) batch. */
     public FloatTensor toTensor(List<Mat> bgrImages) {
         int n = bgrImages.size();
-        int w = config.width();
-        int h = config.height();
-        float[] out = new float[n * 3 * h * w];
-        byte[] pixels = new byte[h * w * 3];
+        int plane = 3 * config.height() * config.width();
+        float[] out = new float[n * plane];
         for (int i = 0; i < n; i++) {
             Mat src = bgrImages.get(i);
-            if (src.channels() != 3 || src.depth() != org.bytedeco.opencv.global.opencv_core.CV_8U) {
-                throw new InvalidInputException("image " + i + " is not 8-bit 3-channel");
-            }
-            Preprocessing.Region r = config.regionIn(src.cols(), src.rows());
-            try (Mat roi = new Mat(src, new Rect(r.x(), r.y(), r.width(), r.height()));
-                 Mat resized = new Mat()) {
-                resize(roi, resized, new Size(w, h), 0, 0, INTER_LINEAR);
-                Mat cont = resized.isContinuous() ? resized : resized.clone();
-                cont.data().get(pixels);
-            }
-            fill(pixels, out, i * 3 * h * w, h * w, true);
+            if (src.channels() != 3 || src.depth() != CV_8U) throw new InvalidInputException("image " + i + " is not 8-bit 3-channel");
+            byte[] pixels = new byte[src.rows() * src.cols() * 3];
+            (src.isContinuous() ? src : src.clone()).data().get(pixels);
+            fill(pixels, src.rows(), src.cols(), true, out, i * plane);
         }
-        return new FloatTensor(out, n, 3, h, w);
+        return new FloatTensor(out, n, 3, config.height(), config.width());
     }
 
     /**
-     * Packed 8-bit pixels (already at the network size) to one normalised CHW block.
+     * One packed (h, w, 3) frame into {@code out} from {@code offset}: crop (if configured), resize, normalise.
      *
      * @param bgr true for B,G,R byte order, false for R,G,B
      */
-    public void fill(byte[] pixels, float[] out, int offset, int count, boolean bgr) {
-        float[] mean = config.mean();
-        float[] std = config.std();
-        for (int c = 0; c < 3; c++) {
-            int srcChannel = bgr ? 2 - c : c;
-            float m = mean[c];
-            float inv = 1f / (255f * std[c]);
-            float shift = m / std[c];
-            int base = offset + c * count;
-            for (int p = 0; p < count; p++) {
-                out[base + p] = (pixels[p * 3 + srcChannel] & 0xff) * inv - shift;
-            }
-        }
+    public void fill(byte[] hwc, int h, int w, boolean bgr, float[] out, int offset) {
+        if (hwc.length < h * w * 3) throw new InvalidInputException("a " + w + "x" + h + " 3-channel frame needs " + h * w * 3 + " bytes, got " + hwc.length);
+        Preprocessing.Region r = config.regionIn(w, h);
+        FramePreprocessing.toNchw(hwc, (r.y() * w + r.x()) * 3, w * 3, r.height(), r.width(), bgr, config.height(), config.width(),
+                config.mean(), config.std(), out, offset);
     }
 }

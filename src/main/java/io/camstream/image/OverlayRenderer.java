@@ -1,69 +1,60 @@
 package io.camstream.image;
 
-import org.bytedeco.javacpp.FloatPointer;
+import io.camstream.InvalidInputException;
+import io.camstream.postprocess.BilinearResize;
+import io.camstream.postprocess.Colormaps;
+import io.camstream.postprocess.HeatmapOverlay;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Point;
 import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.Scalar;
-import org.bytedeco.opencv.opencv_core.Size;
 
-import static org.bytedeco.opencv.global.opencv_core.CV_32F;
-import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import java.util.Locale;
+
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_imgproc.FONT_HERSHEY_SIMPLEX;
-import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 import static org.bytedeco.opencv.global.opencv_imgproc.LINE_AA;
-import static org.bytedeco.opencv.global.opencv_imgproc.applyColorMap;
 import static org.bytedeco.opencv.global.opencv_imgproc.putText;
-import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
-/** Heatmaps drawn over the images they explain, and the "original | overlay" panel of the Grad-CAM papers. */
+/**
+ * Heatmaps drawn over the images they explain, and the "original | overlay" panel of the Grad-CAM papers. The map is
+ * upsampled with {@link BilinearResize} and blended by {@link HeatmapOverlay}: the CPU reference of the CUDA overlay
+ * stage, so overlays made on either device are the same.
+ */
 public final class OverlayRenderer {
-    private final Colormap colormap;
+    private final byte[] lutRgb;
     private final double alpha;
 
-    public OverlayRenderer(Colormap colormap, double alpha) {
-        if (!(alpha >= 0 && alpha <= 1)) throw new io.camstream.InvalidInputException("--alpha must be in [0, 1], got " + alpha);
-        this.colormap = colormap;
+    /**
+     * @param colormap one of {@link Colormaps#names()}
+     * @param alpha    opacity of the heatmap, in [0, 1]
+     */
+    public OverlayRenderer(String colormap, double alpha) {
+        if (!(alpha >= 0 && alpha <= 1)) throw new InvalidInputException("--alpha must be in [0, 1], got " + alpha);
+        this.lutRgb = Colormaps.lutRgb(colormap);
         this.alpha = alpha;
     }
 
     /**
-     * The image with the heatmap blended over the region the network saw.
+     * A copy of the BGR image with the heatmap blended over the region the network saw.
      *
      * @param heatmap (mapH x mapW) values in [0, 1], row-major, starting at {@code offset}
      */
     public Mat overlay(Mat bgr, Preprocessing.Region region, float[] heatmap, int offset, int mapH, int mapW) {
         Mat out = bgr.clone();
-        float[] slice = java.util.Arrays.copyOfRange(heatmap, offset, offset + mapH * mapW);
-        try (Mat map = new Mat(mapH, mapW, CV_32F, new FloatPointer(slice));
-             Mat sized = new Mat();
-             Mat u8 = new Mat();
-             Mat colour = new Mat();
-             Mat roi = new Mat(out, new Rect(region.x(), region.y(), region.width(), region.height()))) {
-            resize(map, sized, new Size(region.width(), region.height()), 0, 0, INTER_LINEAR);
-            sized.convertTo(u8, CV_8UC1, 255.0, 0.0);
-            applyColorMap(u8, colour, colormap.opencvCode);
-            blendInto(roi, colour);
-        }
+        int cols = out.cols();
+        byte[] pixels = new byte[out.rows() * cols * 3];
+        out.data().get(pixels);
+        int rw = region.width();
+        int rh = region.height();
+        float[] sized = new float[rh * rw];
+        BilinearResize.resize(heatmap, offset, mapH, mapW, sized, 0, rh, rw);
+        byte[] blended = new byte[rh * rw * 3];
+        int origin = (region.y() * cols + region.x()) * 3;
+        HeatmapOverlay.blend(sized, 0, rh, rw, pixels, origin, cols * 3, true, lutRgb, alpha, blended, 0);
+        for (int y = 0; y < rh; y++) System.arraycopy(blended, y * rw * 3, pixels, origin + y * cols * 3, rw * 3);
+        out.data().put(pixels);
         return out;
-    }
-
-    /** roi = (1 - alpha) * roi + alpha * colour, rounded; both 8-bit BGR of the same size. */
-    private void blendInto(Mat roi, Mat colour) {
-        int w = roi.cols();
-        int h = roi.rows();
-        try (Mat base = roi.clone()) {
-            byte[] a = new byte[w * h * 3];
-            byte[] b = new byte[w * h * 3];
-            base.data().get(a);
-            (colour.isContinuous() ? colour : colour.clone()).data().get(b);
-            for (int i = 0; i < a.length; i++) {
-                a[i] = (byte) Math.round((1 - alpha) * (a[i] & 0xff) + alpha * (b[i] & 0xff));
-            }
-            base.data().put(a);
-            base.copyTo(roi);
-        }
     }
 
     /** Original and overlay side by side, under a title bar. */
@@ -76,8 +67,13 @@ public final class OverlayRenderer {
             original.copyTo(left);
             overlay.copyTo(right);
         }
-        double scale = bar / 40.0;
-        putText(canvas, title, new Point(8, (int) (bar * 0.72)), FONT_HERSHEY_SIMPLEX, scale, new Scalar(0, 0, 0, 0), Math.max(1, bar / 20), LINE_AA, false);
+        putText(canvas, title, new Point(8, (int) (bar * 0.72)), FONT_HERSHEY_SIMPLEX, bar / 40.0, new Scalar(0, 0, 0, 0),
+                Math.max(1, bar / 20), LINE_AA, false);
         return canvas;
+    }
+
+    /** "label (0.912)": the panel title. */
+    public static String title(String label, double probability) {
+        return String.format(Locale.ROOT, "%s (%.3f)", label, probability);
     }
 }

@@ -23,15 +23,22 @@ public final class BilinearResize {
             int r0 = srcOffset + y0[oy] * w;
             int r1 = srcOffset + y1[oy] * w;
             float wy1 = ly[oy];
-            float wy0 = 1f - wy1;
             int o = dstOffset + oy * outW;
             for (int ox = 0; ox < outW; ox++) {
-                float wx1 = lx[ox];
-                float wx0 = 1f - wx1;
-                dst[o + ox] = wy0 * (wx0 * src[r0 + x0[ox]] + wx1 * src[r0 + x1[ox]])
-                        + wy1 * (wx0 * src[r1 + x0[ox]] + wx1 * src[r1 + x1[ox]]);
+                dst[o + ox] = lerp2(wy1, lx[ox], src[r0 + x0[ox]], src[r0 + x1[ox]], src[r1 + x0[ox]], src[r1 + x1[ox]]);
             }
         }
+    }
+
+    /**
+     * Bilinear blend of four neighbours, as {@code a + t (b - a)} along x then y: equal neighbours give exactly their
+     * value, so a constant map stays constant (and normalises to zeros) instead of picking up rounding noise.
+     * The CUDA kernels ({@code cs_lerp2}) evaluate the same expression in the same order.
+     */
+    public static float lerp2(float wy1, float wx1, float v00, float v01, float v10, float v11) {
+        float top = v00 + wx1 * (v01 - v00);
+        float bottom = v10 + wx1 * (v11 - v10);
+        return top + wy1 * (bottom - top);
     }
 
     /** Per output index: the two source indices and the weight of the second. */

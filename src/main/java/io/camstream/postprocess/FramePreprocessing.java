@@ -12,10 +12,6 @@ import io.camstream.tensor.FloatTensor;
  * {@code x / 255}, then {@code (x - mean[k]) / std[k]} per RGB channel k. BGR frames are read as RGB.
  */
 public final class FramePreprocessing {
-    /** torchvision's ImageNet statistics. */
-    public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
-    public static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
-
     private FramePreprocessing() {
     }
 
@@ -50,16 +46,13 @@ public final class FramePreprocessing {
                 int r0 = frameOffset + y0[oy] * rowStride + ch;
                 int r1 = frameOffset + y1[oy] * rowStride + ch;
                 float wy1 = ly[oy];
-                float wy0 = 1f - wy1;
                 int o = outOffset + k * plane + oy * outW;
                 for (int ox = 0; ox < outW; ox++) {
-                    float wx1 = lx[ox];
-                    float wx0 = 1f - wx1;
                     float v00 = hwc[r0 + 3 * x0[ox]] & 0xff;
                     float v01 = hwc[r0 + 3 * x1[ox]] & 0xff;
                     float v10 = hwc[r1 + 3 * x0[ox]] & 0xff;
                     float v11 = hwc[r1 + 3 * x1[ox]] & 0xff;
-                    float v = wy0 * (wx0 * v00 + wx1 * v01) + wy1 * (wx0 * v10 + wx1 * v11);
+                    float v = BilinearResize.lerp2(wy1, lx[ox], v00, v01, v10, v11);
                     out[o + ox] = (v / 255f - mean[k]) / std[k];
                 }
             }

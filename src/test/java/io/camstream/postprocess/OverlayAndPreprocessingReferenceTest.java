@@ -81,8 +81,8 @@ class OverlayAndPreprocessingReferenceTest {
         Random rnd = new Random(5);
         byte[] frame = new byte[h * w * 3];
         rnd.nextBytes(frame);
-        float[] mean = FramePreprocessing.IMAGENET_MEAN;
-        float[] std = FramePreprocessing.IMAGENET_STD;
+        float[] mean = io.camstream.image.Preprocessing.IMAGENET_MEAN;
+        float[] std = io.camstream.image.Preprocessing.IMAGENET_STD;
         float[] ours = FramePreprocessing.toTensor(frame, h, w, true, outH, outW, mean, std).data();
 
         float[] asFloat = new float[frame.length];

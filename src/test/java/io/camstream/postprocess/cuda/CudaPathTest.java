@@ -157,14 +157,14 @@ class CudaPathTest {
         float[] expected = new float[b * 3 * outH * outW];
         for (int i = 0; i < b; i++) {
             FramePreprocessing.toNchw(frames, i * h * w * 3, w * 3, h, w, true, outH, outW,
-                    FramePreprocessing.IMAGENET_MEAN, FramePreprocessing.IMAGENET_STD, expected, i * 3 * outH * outW);
+                    io.camstream.image.Preprocessing.IMAGENET_MEAN, io.camstream.image.Preprocessing.IMAGENET_STD, expected, i * 3 * outH * outW);
         }
         for (torch.ScalarType dtype : new torch.ScalarType[]{torch.ScalarType.Float, torch.ScalarType.Half}) {
             for (boolean channelsLast : new boolean[]{false, true}) {
                 try (PointerScope scope = new PointerScope()) {
                     CamKernels k = CamKernels.forDevice(DEV);
-                    Tensor out = k.preprocess(uint8(frames, b, h, w, 3), true, outH, outW, FramePreprocessing.IMAGENET_MEAN,
-                            FramePreprocessing.IMAGENET_STD, dtype, channelsLast);
+                    Tensor out = k.preprocess(uint8(frames, b, h, w, 3), true, outH, outW, io.camstream.image.Preprocessing.IMAGENET_MEAN,
+                            io.camstream.image.Preprocessing.IMAGENET_STD, dtype, channelsLast);
                     FloatTensor got = Tensors.toJava(out);
                     assertClose(new FloatTensor(expected, b, 3, outH, outW), got, dtype == torch.ScalarType.Half ? 1e-2 : 1e-4, true,
                             "preprocess " + dtype + (channelsLast ? " channels_last" : ""));
