@@ -1,7 +1,6 @@
 package io.camstream.cli;
 
 import io.camstream.InvalidInputException;
-import io.camstream.image.Colormap;
 import io.camstream.image.OverlayRenderer;
 import io.camstream.image.Preprocessing;
 import io.camstream.server.CamstreamServer;
@@ -108,7 +107,7 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         ServerConfig config = b.build();
-        OverlayRenderer overlays = new OverlayRenderer(Colormap.parse(colormap), alpha);
+        OverlayRenderer overlays = new OverlayRenderer(colormap, alpha);
         String chosenLayer = layer != null ? layer : model.config().layer();
         System.err.println("camstream: loading " + model.modelPath() + " and warming up ...");
         TorchBackend backend = TorchBackend.load(model.modelPath(), model.device(), chosenLayer, prep.height(), prep.width(), model.labels());

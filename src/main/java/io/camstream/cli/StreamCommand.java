@@ -3,7 +3,6 @@ package io.camstream.cli;
 import io.camstream.InvalidInputException;
 import io.camstream.client.CamstreamClient;
 import io.camstream.client.RequestFailedException;
-import io.camstream.image.Colormap;
 import io.camstream.image.OverlayRenderer;
 import io.camstream.image.Preprocessing;
 import io.camstream.protocol.ExplainRequest;
@@ -100,7 +99,7 @@ final class StreamCommand implements Callable<Integer> {
         if (depth < 1) throw new InvalidInputException("--depth must be at least 1");
         if (!send.equals("jpeg") && !send.equals("raw")) throw new InvalidInputException("--send must be jpeg or raw, got " + send);
         if (npyDir != null) Files.createDirectories(npyDir);
-        OverlayRenderer renderer = new OverlayRenderer(Colormap.parse(colormap), alpha);
+        OverlayRenderer renderer = new OverlayRenderer(colormap, alpha);
         try (CamstreamClient client = CamstreamClient.connect(connection.builder().clientName("camstream stream").build());
              VideoSource source = VideoSource.open(input)) {
             HelloOk server = client.server();

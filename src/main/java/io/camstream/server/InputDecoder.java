@@ -12,11 +12,7 @@ import io.camstream.protocol.Wire;
 import io.camstream.tensor.FloatTensor;
 import org.bytedeco.opencv.opencv_core.Mat;
 
-import java.util.List;
-
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
-import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_RGB2BGR;
-import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 
 /**
  * A request's payload to the model's input tensor, with the server's preprocessing; keeps the frame's pixels
@@ -42,24 +38,28 @@ final class InputDecoder {
                 r.frameWidth = p.width();
             }
             case RGB8, BGR8 -> {
-                boolean rgb = p.format() == PayloadFormat.RGB8;
-                if (!preprocessing.centerCrop() && p.height() == preprocessing.height() && p.width() == preprocessing.width() && !keepFrame) {
-                    // already at the network size: normalise straight from the bytes
-                    float[] chw = new float[3 * p.height() * p.width()];
-                    preprocessor.fill(p.bytes(), chw, 0, p.height() * p.width(), !rgb);
-                    r.input = new FloatTensor(chw, 1, 3, p.height(), p.width());
-                    r.frameHeight = p.height();
-                    r.frameWidth = p.width();
-                } else {
-                    try (Mat bgr = rawToBgr(p, rgb)) {
-                        fromImage(r, bgr, keepFrame);
-                    }
-                }
+                boolean bgr = p.format() == PayloadFormat.BGR8;
+                fromPixels(r, p.bytes(), p.height(), p.width(), bgr);
+                if (keepFrame) r.bgr = bgr ? p.bytes() : swapRedAndBlue(p.bytes());
             }
             case JPEG, PNG -> {
-                try (Mat bgr = Images.decode(p.bytes(), "in request " + r.requestId + " (" + p.format() + " payload)")) {
-                    fromImage(r, bgr, keepFrame);
+                byte[] pixels;
+                int h;
+                int w;
+                try (Mat image = Images.decode(p.bytes(), "in request " + r.requestId + " (" + p.format() + " payload)")) {
+                    h = image.rows();
+                    w = image.cols();
+                    pixels = new byte[h * w * 3];
+                    if (image.isContinuous()) {
+                        image.data().get(pixels);
+                    } else {
+                        try (Mat packed = image.clone()) {
+                            packed.data().get(pixels);
+                        }
+                    }
                 }
+                fromPixels(r, pixels, h, w, true);
+                if (keepFrame) r.bgr = pixels;
             }
         }
         if (r.result.nativeSize()) {
@@ -80,24 +80,23 @@ final class InputDecoder {
         }
     }
 
-    private void fromImage(InferenceRequest r, Mat bgr, boolean keepFrame) {
-        r.input = preprocessor.toTensor(List.of(bgr));
-        r.frameHeight = bgr.rows();
-        r.frameWidth = bgr.cols();
-        if (keepFrame) {
-            Mat packed = bgr.isContinuous() ? bgr : bgr.clone();
-            byte[] pixels = new byte[r.frameHeight * r.frameWidth * 3];
-            packed.data().get(pixels);
-            if (packed != bgr) packed.close();
-            r.bgr = pixels;
-        }
+    /** Packed 8-bit pixels of any size to the model's input: crop (if configured), resize, normalise. */
+    private void fromPixels(InferenceRequest r, byte[] hwc, int h, int w, boolean bgr) {
+        float[] chw = new float[3 * preprocessing.height() * preprocessing.width()];
+        preprocessor.fill(hwc, h, w, bgr, chw, 0);
+        r.input = new FloatTensor(chw, 1, 3, preprocessing.height(), preprocessing.width());
+        r.frameHeight = h;
+        r.frameWidth = w;
     }
 
-    private static Mat rawToBgr(Payload p, boolean rgb) {
-        Mat m = new Mat(p.height(), p.width(), CV_8UC3);
-        m.data().put(p.bytes());
-        if (rgb) cvtColor(m, m, COLOR_RGB2BGR);
-        return m;
+    private static byte[] swapRedAndBlue(byte[] rgb) {
+        byte[] bgr = new byte[rgb.length];
+        for (int i = 0; i + 2 < rgb.length; i += 3) {
+            bgr[i] = rgb[i + 2];
+            bgr[i + 1] = rgb[i + 1];
+            bgr[i + 2] = rgb[i];
+        }
+        return bgr;
     }
 
     /** Packed BGR bytes back into an image (the caller closes it). */

@@ -2,7 +2,6 @@ package io.camstream.cli;
 
 import io.camstream.Fixtures;
 import io.camstream.explain.Labels;
-import io.camstream.image.Colormap;
 import io.camstream.image.OverlayRenderer;
 import io.camstream.image.Preprocessing;
 import io.camstream.model.ExecutionDevice;
@@ -36,7 +35,7 @@ class ServerCommandsTest {
     static void start() {
         Preprocessing prep = Preprocessing.imagenet(128);
         TorchBackend backend = TorchBackend.load(Fixtures.DEMO.resolve("model.pt"), ExecutionDevice.cpu(), "features.4", 128, 128, Labels.read(Fixtures.DEMO.resolve("labels.txt")));
-        server = CamstreamServer.start(ServerConfig.builder().port(0).maxBatch(8).build(), backend, prep, new OverlayRenderer(Colormap.JET, 0.5));
+        server = CamstreamServer.start(ServerConfig.builder().port(0).maxBatch(8).build(), backend, prep, new OverlayRenderer("jet", 0.5));
     }
 
     @AfterAll

@@ -7,7 +7,6 @@ import io.camstream.explain.ExplanationBatch;
 import io.camstream.explain.Labels;
 import io.camstream.explain.Methods;
 import io.camstream.explain.Targets;
-import io.camstream.image.Colormap;
 import io.camstream.image.ImagePreprocessor;
 import io.camstream.image.Images;
 import io.camstream.image.OverlayRenderer;
@@ -62,7 +61,7 @@ class EndToEndTest {
         reference = TorchModel.load(MODEL);
         TorchBackend backend = TorchBackend.load(MODEL, ExecutionDevice.cpu(), LAYER, SIZE, SIZE, labels);
         server = CamstreamServer.start(TestServers.config().maxBatch(8).maxDelayMicros(20_000).build(), backend, preprocessing,
-                new OverlayRenderer(Colormap.JET, 0.5));
+                new OverlayRenderer("jet", 0.5));
         client = TestServers.client(server);
     }
 
@@ -175,7 +174,7 @@ class EndToEndTest {
             ExplanationBatch want = inProcess("gradcam", Targets.top1(), input, SIZE, SIZE);
             // the same overlay through the same JPEG encoder at the server's quality: equal up to a colour-map step
             // where a map value sits on a rounding boundary
-            try (Mat rendered = new OverlayRenderer(Colormap.JET, 0.5).overlay(frame, preprocessing.regionIn(frame.cols(), frame.rows()),
+            try (Mat rendered = new OverlayRenderer("jet", 0.5).overlay(frame, preprocessing.regionIn(frame.cols(), frame.rows()),
                     want.heatmaps().data(), 0, SIZE, SIZE);
                  BytePointer buf = new BytePointer();
                  IntPointer quality = new IntPointer(IMWRITE_JPEG_QUALITY, ServerConfig.builder().build().jpegQuality)) {

@@ -2,7 +2,6 @@ package io.camstream.server;
 
 import io.camstream.client.CamstreamClient;
 import io.camstream.client.ClientOptions;
-import io.camstream.image.Colormap;
 import io.camstream.image.OverlayRenderer;
 import io.camstream.image.Preprocessing;
 import io.camstream.protocol.ExplainRequest;
@@ -24,7 +23,7 @@ final class TestServers {
     }
 
     static CamstreamServer start(ServerConfig config, InferenceBackend backend) {
-        return CamstreamServer.start(config, backend, Preprocessing.imagenet(backend.info().inputHeight()), new OverlayRenderer(Colormap.JET, 0.5));
+        return CamstreamServer.start(config, backend, Preprocessing.imagenet(backend.info().inputHeight()), new OverlayRenderer("jet", 0.5));
     }
 
     static CamstreamClient client(CamstreamServer server) {
