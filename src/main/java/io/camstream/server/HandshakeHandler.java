@@ -1,6 +1,7 @@
 package io.camstream.server;
 
 import io.camstream.protocol.ErrorCode;
+import io.camstream.protocol.ErrorMessage;
 import io.camstream.protocol.FrameDecoder;
 import io.camstream.protocol.Hello;
 import io.camstream.protocol.Message;
@@ -23,7 +24,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private final Connection connection;
     private final FrameDecoder frames;
     private ScheduledFuture<?> deadline;
-    /** Set once this connection has been refused: what it sends afterwards is ignored until it closes. */
+    /** Set once this connection has been refused: what it sends until the close takes effect is ignored. */
     private boolean refused;
 
     HandshakeHandler(ServerContext server, Connection connection, FrameDecoder frames) {
@@ -54,31 +55,37 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (refused) return;
-        refused = true;
-        if (!(msg instanceof Hello hello)) {
-            Message m = (Message) msg;
-            connection.refuseAndClose(m.requestId(), ErrorCode.MALFORMED, "expected HELLO as the first frame, got " + m.opcode());
+        Message m = (Message) msg;
+        ErrorMessage refusal = refusal(m);
+        if (refusal != null) {
+            refused = true;
+            connection.refuseAndClose(refusal.requestId(), refusal.errorCode(), refusal.message());
             return;
         }
-        if (hello.minVersion() > Wire.VERSION || hello.maxVersion() < Wire.VERSION) {
-            connection.refuseAndClose(0, ErrorCode.UNSUPPORTED_VERSION, "this server speaks protocol version " + Wire.VERSION
-                    + "; the client offered " + hello.minVersion() + ".." + hello.maxVersion());
-            return;
-        }
-        if (!tokenMatches(hello.token())) {
-            connection.refuseAndClose(0, ErrorCode.UNAUTHENTICATED, hello.token().isEmpty() ? "this server needs a token" : "wrong token");
-            return;
-        }
-        if (hello.maxFrameBytes() < Wire.HANDSHAKE_FRAME_LIMIT) {
-            connection.refuseAndClose(0, ErrorCode.MALFORMED, "maxFrameBytes must be at least " + Wire.HANDSHAKE_FRAME_LIMIT + ", got " + hello.maxFrameBytes());
-            return;
-        }
-        refused = false;
+        Hello hello = (Hello) m;
         connection.handshaken(Math.min(hello.maxFrameBytes(), Wire.MAX_FRAME_LIMIT));
         frames.maxFrameBytes(server.config().maxFrameBytes);
         if (deadline != null) deadline.cancel(false);
         ctx.writeAndFlush(server.helloOk());
         ctx.pipeline().remove(this);
+    }
+
+    /** Why this first frame cannot open the connection, or null when it is an acceptable HELLO. */
+    private ErrorMessage refusal(Message m) {
+        if (!(m instanceof Hello hello)) {
+            return new ErrorMessage(m.requestId(), ErrorCode.MALFORMED, "expected HELLO as the first frame, got " + m.opcode());
+        }
+        if (hello.minVersion() > Wire.VERSION || hello.maxVersion() < Wire.VERSION) {
+            return new ErrorMessage(0, ErrorCode.UNSUPPORTED_VERSION, "this server speaks protocol version " + Wire.VERSION
+                    + "; the client offered " + hello.minVersion() + ".." + hello.maxVersion());
+        }
+        if (!tokenMatches(hello.token())) {
+            return new ErrorMessage(0, ErrorCode.UNAUTHENTICATED, hello.token().isEmpty() ? "this server needs a token" : "wrong token");
+        }
+        if (hello.maxFrameBytes() < Wire.HANDSHAKE_FRAME_LIMIT) {
+            return new ErrorMessage(0, ErrorCode.MALFORMED, "maxFrameBytes must be at least " + Wire.HANDSHAKE_FRAME_LIMIT + ", got " + hello.maxFrameBytes());
+        }
+        return null;
     }
 
     /** Constant-time comparison, so the answer time says nothing about how much of the token was right. */

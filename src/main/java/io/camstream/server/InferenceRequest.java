@@ -64,7 +64,7 @@ final class InferenceRequest {
     }
 
     boolean expiredAt(long nowNanos) {
-        return nowNanos - deadlineNanos >= 0 && deadlineNanos != Long.MAX_VALUE;
+        return deadlineNanos != Long.MAX_VALUE && nowNanos - deadlineNanos >= 0;
     }
 
     /** True exactly once: the caller is the one that answers (or abandons) this request. */
