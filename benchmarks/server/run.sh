@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Server benchmarks (benchmarks/README.md, section "Server"). One case per call; each prints labelled JSON lines:
 #   benchmarks/server/run.sh capacity-demo | capacity-resnet18 | batching-demo | batching-resnet18 | inprocess
-# Server and load generator share this machine; the server gets --threads 2 for libtorch.
+# Server and load generator share this machine; the server gets --threads ${THREADS:-2} for libtorch.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 JAR=target/camstream.jar
@@ -16,7 +16,7 @@ RESNET=(--model benchmarks/models/resnet18.pt --size 224 --layer layer4)
 SERVER_PID=
 
 start_server() { # args: serve flags
-  "${JAVA[@]}" serve --port "$PORT" --metrics-port "$METRICS" --threads 2 "$@" >> benchmarks/results/serve.log 2>&1 &
+  "${JAVA[@]}" serve --port "$PORT" --metrics-port "$METRICS" --threads "${THREADS:-2}" "$@" >> benchmarks/results/serve.log 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 240); do
     curl -sf "http://127.0.0.1:$METRICS/health/ready" > /dev/null && return 0
