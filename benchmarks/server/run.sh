@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Server benchmarks (benchmarks/README.md, section "Server"). One case per call; each prints labelled JSON lines:
 #   benchmarks/server/run.sh capacity-demo | capacity-resnet18 | batching-demo | batching-resnet18 | inprocess
-# Server and load generator share this machine; the server gets --threads ${THREADS:-2} for libtorch.
+# Server and load generator share this machine; the server gets --threads ${THREADS:-1} for libtorch.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 JAR=target/camstream.jar
@@ -16,7 +16,7 @@ RESNET=(--model benchmarks/models/resnet18.pt --size 224 --layer layer4)
 SERVER_PID=
 
 start_server() { # args: serve flags
-  "${JAVA[@]}" serve --port "$PORT" --metrics-port "$METRICS" --threads "${THREADS:-2}" "$@" >> benchmarks/results/serve.log 2>&1 &
+  "${JAVA[@]}" serve --port "$PORT" --metrics-port "$METRICS" --threads "${THREADS:-1}" "$@" >> benchmarks/results/serve.log 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 240); do
     curl -sf "http://127.0.0.1:$METRICS/health/ready" > /dev/null && return 0
@@ -43,11 +43,11 @@ load() { # label, load flags
 case "${1:-}" in
   capacity-demo)
     start_server "${DEMO[@]}"
-    for s in 4 8 16 24 32 48; do load capacity-demo --streams "$s" --fps 25; done
+    for s in 4 8 12 16 20 24 32; do load capacity-demo --streams "$s" --fps 25; done
     stop_server ;;
   capacity-resnet18)
     start_server "${RESNET[@]}"
-    for s in 1 2 3 4 6; do load capacity-resnet18 --streams "$s" --fps 5; done
+    for s in 1 2 3 4 5 6 8; do load capacity-resnet18 --streams "$s" --fps 5; done
     stop_server ;;
   batching-demo)
     for b in 1 32; do
@@ -58,12 +58,17 @@ case "${1:-}" in
   batching-resnet18)
     for b in 1 16; do
       start_server "${RESNET[@]}" --max-batch "$b"
-      load "batching-resnet18-max-batch-$b" --streams 10 --fps 10
+      load "batching-resnet18-max-batch-$b" --streams 8 --fps 10
       stop_server
     done ;;
   inprocess)
-    for b in 1 32; do echo "{\"case\":\"inprocess-demo-batch-$b\",\"bench\":$("${JAVA[@]}" bench "${DEMO[@]}" --threads 2 --batch "$b" --iters 20 2> /dev/null | tail -1)}"; done
-    for b in 1 16; do echo "{\"case\":\"inprocess-resnet18-batch-$b\",\"bench\":$("${JAVA[@]}" bench "${RESNET[@]}" --threads 2 --batch "$b" --iters 5 2> /dev/null | tail -1)}"; done ;;
+    CP="target/camstream.jar:target/lib/*"
+    for b in 1 8 32; do
+      echo "{\"case\":\"inprocess-demo-batch-$b\",\"bench\":$(java -Djava.library.path= -cp "$CP" benchmarks/server/InProcessBench.java demo/model.pt features.4 128 "$b" 60 "${THREADS:-1}" 2> /dev/null | tail -1)}"
+    done
+    for b in 1 4 16; do
+      echo "{\"case\":\"inprocess-resnet18-batch-$b\",\"bench\":$(java -Djava.library.path= -cp "$CP" benchmarks/server/InProcessBench.java benchmarks/models/resnet18.pt layer4 224 "$b" 20 "${THREADS:-1}" 2> /dev/null | tail -1)}"
+    done ;;
   *)
     echo "usage: $0 capacity-demo|capacity-resnet18|batching-demo|batching-resnet18|inprocess" >&2
     exit 2 ;;
