@@ -51,7 +51,8 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--result-size", paramLabel = "HxW", description = "Size of the returned maps. Default: the model's input size.")
     String resultSize;
 
-    @Option(names = "--drain-seconds", paramLabel = "S", defaultValue = "10", description = "After the run, wait this long for answers in flight. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--drain-seconds", paramLabel = "S", defaultValue = "60",
+            description = "After the run, wait at most this long for answers in flight (an overloaded server may have seconds of queue). Default: ${DEFAULT-VALUE}.")
     double drainSeconds;
 
     @Option(names = "--json", description = "Also print the report as one JSON line.")
