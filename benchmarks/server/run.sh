@@ -52,13 +52,13 @@ case "${1:-}" in
   batching-demo)
     for b in 1 32; do
       start_server "${DEMO[@]}" --max-batch "$b"
-      load "batching-demo-max-batch-$b" --streams 64 --fps 25
+      load "batching-demo-max-batch-$b" --streams 32 --fps 25
       stop_server
     done ;;
   batching-resnet18)
     for b in 1 16; do
       start_server "${RESNET[@]}" --max-batch "$b"
-      load "batching-resnet18-max-batch-$b" --streams 8 --fps 10
+      load "batching-resnet18-max-batch-$b" --streams 8 --fps 5
       stop_server
     done ;;
   inprocess)
