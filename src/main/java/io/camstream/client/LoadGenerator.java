@@ -48,6 +48,7 @@ public final class LoadGenerator {
     private final LongAdder queueMicros = new LongAdder();
     private final LongAdder computeMicros = new LongAdder();
     private final LongAdder batchSizes = new LongAdder();
+    private final AtomicLong lastResultNanos = new AtomicLong(Long.MIN_VALUE);
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
 
     public LoadGenerator(ClientOptions options, Settings settings) {
@@ -95,7 +96,9 @@ public final class LoadGenerator {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);
             long drainUntil = System.nanoTime() + settings.drainTimeout.toNanos();
             while (answered.sum() < sent.sum() && System.nanoTime() - drainUntil < 0) Thread.sleep(5);
-            double seconds = settings.duration.toNanos() / 1e9;
+            // results that come after the sending window (a queue draining) count over the time they took to come
+            long last = lastResultNanos.get();
+            double seconds = Math.max(settings.duration.toNanos(), last == Long.MIN_VALUE ? 0 : last - start) / 1e9;
             long res = results.sum();
             Map<String, Long> errorCounts = new java.util.TreeMap<>();
             errors.forEach((k, v) -> errorCounts.put(k, v.sum()));
@@ -124,6 +127,7 @@ public final class LoadGenerator {
             queueMicros.add(r.queueMicros());
             computeMicros.add(r.computeMicros());
             batchSizes.add(r.batchSize());
+            lastResultNanos.accumulateAndGet(System.nanoTime(), Math::max);
         } else {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             String type = cause instanceof RequestFailedException f ? f.type() : cause.getClass().getSimpleName();

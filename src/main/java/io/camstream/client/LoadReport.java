@@ -10,6 +10,8 @@ import java.util.TreeMap;
  * What a load run measured. Latency runs from each request's scheduled send time to its answer, so a stalled
  * sender cannot hide queueing (no coordinated omission).
  *
+ * @param seconds the sending window, or longer when results kept coming after it (then achieved fps is the rate at
+ *                which the server delivered them)
  * @param lost requests with no answer from the server: unanswered at the end of the drain, or whose connection
  *             closed first. Must be 0.
  */
@@ -38,8 +40,8 @@ public record LoadReport(int streams, double fpsPerStream, double seconds, long 
     /** The human-readable report. */
     public String format() {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "offered   %.1f fps (%d streams x %.1f fps for %.1f s), sent %d%n", offeredFps(), streams, fpsPerStream, seconds, sent));
-        b.append(String.format(Locale.ROOT, "achieved  %.1f fps (%d results)%n", achievedFps(), results));
+        b.append(String.format(Locale.ROOT, "offered   %.1f fps (%d streams x %.1f fps), sent %d%n", offeredFps(), streams, fpsPerStream, sent));
+        b.append(String.format(Locale.ROOT, "achieved  %.1f fps (%d results in %.1f s)%n", achievedFps(), results, seconds));
         b.append(String.format(Locale.ROOT, "latency   p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  max %.1f ms%n",
                 latencyMillis(50), latencyMillis(95), latencyMillis(99), maxLatencyMillis()));
         b.append(String.format(Locale.ROOT, "server    mean queue %.1f ms, mean compute %.1f ms per batch, mean batch %.1f%n",
