@@ -9,7 +9,7 @@ import java.util.function.Supplier;
 
 /** The registry of methods by name. A new method is one class plus one line here. */
 public final class Methods {
-    private static final Map<String, Supplier<CamMethod>> BY_NAME = new LinkedHashMap<>();
+    private static final Map<String, Supplier<ExplanationMethod>> BY_NAME = new LinkedHashMap<>();
 
     static {
         register("gradcam", GradCam::new);
@@ -20,7 +20,7 @@ public final class Methods {
     private Methods() {
     }
 
-    private static void register(String name, Supplier<CamMethod> factory) {
+    private static void register(String name, Supplier<ExplanationMethod> factory) {
         BY_NAME.put(name, factory);
     }
 
@@ -28,8 +28,8 @@ public final class Methods {
         return List.copyOf(BY_NAME.keySet());
     }
 
-    public static CamMethod byName(String name) {
-        Supplier<CamMethod> f = BY_NAME.get(name == null ? "" : name.toLowerCase(java.util.Locale.ROOT));
+    public static ExplanationMethod byName(String name) {
+        Supplier<ExplanationMethod> f = BY_NAME.get(name == null ? "" : name.toLowerCase(java.util.Locale.ROOT));
         if (f == null) throw new InvalidInputException("unknown method '" + name + "'; valid methods: " + String.join(", ", names()));
         return f.get();
     }

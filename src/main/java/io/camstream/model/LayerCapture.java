@@ -83,7 +83,8 @@ public final class LayerCapture {
         return java.util.Arrays.toString(t.sizes().vec().get());
     }
 
-    static String firstLine(String message) {
+    /** The first line of an exception message from libtorch (the rest is a C++ stack trace). */
+    public static String firstLine(String message) {
         if (message == null) return "(no message)";
         String m = message.strip();
         int nl = m.indexOf('\n');
