@@ -40,7 +40,7 @@ import java.util.List;
  * differentiable subgraphs whose internal gradients never reach a hook.
  */
 public final class GuidedBackpropGraph {
-    private static final GraphFunctionCreator NO_OP_CREATOR = LongLived.keep(new GraphFunctionCreator() {
+    private static final GraphFunctionCreator NO_OP_CREATOR = LongLived.pin(new GraphFunctionCreator() {
         @Override
         public void call(GraphFunction f) {
             // complete already
@@ -48,7 +48,7 @@ public final class GuidedBackpropGraph {
     });
 
     /** The guided rule at a ReLU's output: only positive gradient flows back into it. */
-    private static final TensorTensorHook CLAMP_AT_ZERO = LongLived.keep(new TensorTensorHook() {
+    private static final TensorTensorHook CLAMP_AT_ZERO = LongLived.pin(new TensorTensorHook() {
         @Override
         public TensorBase call(TensorBase grad) {
             return new Tensor(grad).clamp_min(new Scalar(0.0));

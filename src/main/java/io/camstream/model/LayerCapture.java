@@ -32,12 +32,12 @@ import java.util.Map;
  * requires grad: autograd then records only what follows the target layer, while the trunk runs untracked.
  */
 public final class LayerCapture {
-    private static final GraphFunctionCreator NO_OP_CREATOR = new GraphFunctionCreator() {
+    private static final GraphFunctionCreator NO_OP_CREATOR = LongLived.pin(new GraphFunctionCreator() {
         @Override
         public void call(GraphFunction f) {
             // the graph is complete already; nothing to generate lazily
         }
-    };
+    });
 
     private final JitModule module;
     private final GraphFunction function;
@@ -138,7 +138,7 @@ public final class LayerCapture {
         g.appendNode(tuple);
         g.eraseOutput(0);
         g.registerOutput(tuple.output());
-        GraphFunction fn = LongLived.keep(new GraphFunction(new QualifiedName("camstream_capture"), g, LongLived.keep(NO_OP_CREATOR)));
+        GraphFunction fn = LongLived.keep(new GraphFunction(new QualifiedName("camstream_capture"), g, NO_OP_CREATOR));
         return new LayerCapture(module, fn, targets);
     }
 
