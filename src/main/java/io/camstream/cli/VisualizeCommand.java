@@ -55,6 +55,10 @@ final class VisualizeCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the starting noise and the jitter. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--objective", paramLabel = "logit|log-softmax", defaultValue = "log-softmax",
+            description = "Maximise the class's logit, or its log-softmax (also lowers the other classes). Default: ${DEFAULT-VALUE}.")
+    String objective;
+
     @Option(names = "--scale", paramLabel = "K", defaultValue = "1", description = "Also enlarge the PNG K times (nearest neighbour). Default: ${DEFAULT-VALUE}.")
     int scale;
 
@@ -64,7 +68,8 @@ final class VisualizeCommand implements Callable<Integer> {
         if (scale < 1) throw new io.camstream.InvalidInputException("--scale must be at least 1, got " + scale);
         Preprocessing prep = model.preprocessing();
         Labels labels = model.labels();
-        ClassModelVisualizer.Settings settings = new ClassModelVisualizer.Settings(steps, lr, l2, blurEvery, blurSigma, jitter, seed);
+        ClassModelVisualizer.Settings settings = new ClassModelVisualizer.Settings(steps, lr, l2, blurEvery, blurSigma, jitter, seed,
+                ClassModelVisualizer.Objective.parse(objective));
         Path file = output != null ? output : Path.of("out", "visualize", "class_" + target + ".png");
         try (TorchModel m = TorchModel.load(model.modelPath())) {
             ClassModelVisualizer.Result r = new ClassModelVisualizer(m, prep, settings).run(target, p ->

@@ -65,7 +65,9 @@ public final class EvaluationReport {
         for (MethodResult r : results.values()) {
             if (r.skipped() != null) continue;
             sb.append(r.method());
-            for (double v : summaryRow(r)) sb.append(',').append(num(v));
+            double[] row = summaryRow(r);
+            sb.append(',').append((int) row[0]);
+            for (int i = 1; i < row.length; i++) sb.append(',').append(num(row[i]));
             sb.append('\n');
         }
         Files.writeString(file, sb);

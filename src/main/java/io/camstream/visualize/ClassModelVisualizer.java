@@ -17,15 +17,16 @@ import java.util.function.Consumer;
 
 /**
  * Class-model visualisation in the spirit of DeepVis (Simonyan et al. 2014; Yosinski et al. 2015): gradient ascent on
- * the input (the model frozen) that maximises one class's logit, from seeded noise, regularised by L2 decay, a
+ * the input (the model frozen) that maximises one class's score ({@link Objective}), from seeded noise, regularised by L2 decay, a
  * Gaussian blur every few steps and a random jitter (the image is rolled by up to {@code jitter} pixels before each
  * forward, the gradient rolled back). Steps are normalised by the gradient's mean absolute value; the image is kept
  * inside the range that preprocessing can produce ([0, 1] per RGB channel before normalisation).
  */
 public final class ClassModelVisualizer {
     /** The settings; {@link #DEFAULTS} are meant to work on small and ImageNet-sized models alike. */
-    public record Settings(int steps, double learningRate, double l2Decay, int blurEvery, double blurSigma, int jitter, long seed) {
-        public static final Settings DEFAULTS = new Settings(200, 0.05, 1e-3, 4, 0.5, 4, 0);
+    public record Settings(int steps, double learningRate, double l2Decay, int blurEvery, double blurSigma, int jitter, long seed,
+                           Objective objective) {
+        public static final Settings DEFAULTS = new Settings(200, 0.05, 1e-3, 4, 0.5, 4, 0, Objective.LOG_SOFTMAX);
 
         public Settings {
             if (steps < 1) throw new InvalidInputException("--steps must be at least 1, got " + steps);
@@ -33,6 +34,22 @@ public final class ClassModelVisualizer {
             if (!(l2Decay >= 0 && l2Decay < 1)) throw new InvalidInputException("--l2 must be in [0, 1), got " + l2Decay);
             if (blurEvery < 0 || blurSigma < 0) throw new InvalidInputException("--blur-every and --blur-sigma must not be negative");
             if (jitter < 0) throw new InvalidInputException("--jitter must not be negative, got " + jitter);
+        }
+    }
+
+    /**
+     * What the ascent maximises: the class's logit (Simonyan et al.'s unnormalised score), or its log-softmax, which
+     * also pushes the other classes down and so yields an image the model actually assigns to the class.
+     */
+    public enum Objective {
+        LOGIT, LOG_SOFTMAX;
+
+        public static Objective parse(String s) {
+            return switch (s.toLowerCase(java.util.Locale.ROOT).replace('-', '_')) {
+                case "logit" -> LOGIT;
+                case "log_softmax", "logsoftmax" -> LOG_SOFTMAX;
+                default -> throw new InvalidInputException("--objective must be logit or log-softmax, got '" + s + "'");
+            };
         }
     }
 
@@ -87,7 +104,8 @@ public final class ClassModelVisualizer {
             try (PointerScope scope = new PointerScope()) {
                 Tensor leaf = Tensors.toTorch(new FloatTensor(shifted, 1, 3, h, w)).requires_grad_(true);
                 Tensor out = model.forwardRecorded(leaf);
-                Tensor score = out.select(1, target).sum();
+                Tensor score = settings.objective() == Objective.LOGIT ? out.select(1, target).sum()
+                        : torch.log_softmax(out, 1).select(1, target).sum();
                 TensorVector g = torch.grad(new TensorVector(score), new TensorVector(leaf), new TensorVector(), new BoolOptional(false), false, false);
                 grad = roll(Tensors.toJava(g.get(0)).data(), 3, h, w, -dy, -dx);
                 float[] l = Tensors.toJava(out).data();
