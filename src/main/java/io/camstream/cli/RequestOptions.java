@@ -1,0 +1,46 @@
+package io.camstream.cli;
+
+import io.camstream.InvalidInputException;
+import io.camstream.protocol.Target;
+import picocli.CommandLine.Option;
+
+/** What `stream` and `load` ask the server for: method, target, deadline, priority. */
+final class RequestOptions {
+    @Option(names = "--method", paramLabel = "NAME", defaultValue = "gradcam", description = "gradcam, gradcam++ or activations. Default: ${DEFAULT-VALUE}.")
+    String method;
+
+    @Option(names = "--target", paramLabel = "C", description = "Explain this class. Default: the top-1 prediction.")
+    Integer target;
+
+    @Option(names = "--topk", paramLabel = "K", description = "Explain the K best classes.")
+    Integer topk;
+
+    @Option(names = "--deadline-ms", paramLabel = "MS", defaultValue = "0", description = "Per-request deadline; 0 for none. Default: ${DEFAULT-VALUE}.")
+    long deadlineMillis;
+
+    @Option(names = "--priority", paramLabel = "P", defaultValue = "0", description = "0..255, higher first. Default: ${DEFAULT-VALUE}.")
+    int priority;
+
+    Target target() {
+        if (target != null && topk != null) throw new InvalidInputException("give either --target or --topk, not both");
+        if (target != null) {
+            if (target < 0) throw new InvalidInputException("--target must not be negative");
+            return Target.classIndex(target);
+        }
+        if (topk != null) {
+            if (topk < 1) throw new InvalidInputException("--topk must be at least 1");
+            return Target.topK(topk);
+        }
+        return Target.top1();
+    }
+
+    long deadlineMicros() {
+        if (deadlineMillis < 0 || deadlineMillis > 4_000_000) throw new InvalidInputException("--deadline-ms must be in 0..4000000");
+        return deadlineMillis * 1000;
+    }
+
+    int priority() {
+        if (priority < 0 || priority > 255) throw new InvalidInputException("--priority must be in 0..255");
+        return priority;
+    }
+}

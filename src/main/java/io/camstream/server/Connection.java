@@ -1,0 +1,138 @@
+package io.camstream.server;
+
+import io.camstream.protocol.ErrorCode;
+import io.camstream.protocol.ErrorMessage;
+import io.camstream.protocol.ExplainResult;
+import io.camstream.protocol.Goodbye;
+import io.camstream.protocol.Message;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One client connection's state, shared by its handlers and by the threads that answer its requests: the
+ * handshake outcome, the requests in flight (the window), and whether it is closing.
+ *
+ * <p>Every request is answered through {@link #answer}, which lets exactly one answer through.
+ */
+final class Connection {
+    private final Channel channel;
+    private final ServerMetrics metrics;
+    private final ConcurrentHashMap<Long, InferenceRequest> inFlight = new ConcurrentHashMap<>();
+    private volatile boolean handshaken;
+    private volatile long clientMaxFrameBytes;
+    /** GOODBYE sent or received: no new requests, close once nothing is in flight. */
+    private volatile boolean closing;
+    private volatile boolean serverDraining;
+
+    Connection(Channel channel, ServerMetrics metrics) {
+        this.channel = channel;
+        this.metrics = metrics;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    void handshaken(long clientMaxFrameBytes) {
+        this.clientMaxFrameBytes = clientMaxFrameBytes;
+        this.handshaken = true;
+    }
+
+    boolean isHandshaken() {
+        return handshaken;
+    }
+
+    long clientMaxFrameBytes() {
+        return clientMaxFrameBytes;
+    }
+
+    boolean isClosing() {
+        return closing;
+    }
+
+    boolean isServerDraining() {
+        return serverDraining;
+    }
+
+    int inFlight() {
+        return inFlight.size();
+    }
+
+    /** Registers an admitted request; false when its id is already in flight here. */
+    boolean register(InferenceRequest r) {
+        if (inFlight.putIfAbsent(r.requestId, r) != null) return false;
+        metrics.admitted();
+        return true;
+    }
+
+    /** The one answer to a registered request; later attempts (and answers after the connection died) do nothing. */
+    void answer(InferenceRequest r, Message m) {
+        if (!r.claimAnswer()) return;
+        inFlight.remove(r.requestId, r);
+        metrics.answeredInFlight();
+        count(m);
+        channel.writeAndFlush(m, channel.voidPromise());
+        closeIfDone();
+    }
+
+    void answerError(InferenceRequest r, ErrorCode code, String message) {
+        answer(r, new ErrorMessage(r.requestId, code, message));
+    }
+
+    /** An error for a request that was never registered (refused at admission), or for the connection (id 0). */
+    void refuse(long requestId, ErrorCode code, String message) {
+        ErrorMessage m = new ErrorMessage(requestId, code, message);
+        count(m);
+        channel.writeAndFlush(m, channel.voidPromise());
+    }
+
+    /** Sends an error and closes: for violations after which the connection cannot continue. */
+    void refuseAndClose(long requestId, ErrorCode code, String message) {
+        metrics.failure(code);
+        channel.writeAndFlush(new ErrorMessage(requestId, code, message)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The client said GOODBYE: answer what is in flight, then close. */
+    void clientGoodbye() {
+        closing = true;
+        closeIfDone();
+    }
+
+    /** Server shutdown: tell the client, refuse new requests, close when what is in flight has been answered. */
+    void serverGoodbye(String reason) {
+        serverDraining = true;
+        closing = true;
+        channel.writeAndFlush(new Goodbye(reason), channel.voidPromise());
+        closeIfDone();
+    }
+
+    /** The channel is gone: nobody is left to answer, so in-flight requests are abandoned (and skipped by compute). */
+    void abandonAll() {
+        for (InferenceRequest r : inFlight.values()) {
+            if (r.claimAnswer()) {
+                metrics.answeredInFlight();
+                metrics.abandoned();
+            }
+        }
+        inFlight.clear();
+    }
+
+    /** Requests in flight, for the end of a drain that ran out of time. */
+    Iterable<InferenceRequest> inFlightRequests() {
+        return inFlight.values();
+    }
+
+    private void count(Message m) {
+        if (m instanceof ExplainResult) metrics.resultSent();
+        else if (m instanceof ErrorMessage e) metrics.failure(e.errorCode());
+    }
+
+    private void closeIfDone() {
+        if (closing && inFlight.isEmpty() && channel.isActive()) {
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.camstream.server;
+
+import io.camstream.protocol.ErrorCode;
+import io.camstream.protocol.ErrorMessage;
+import io.camstream.protocol.FrameDecoder;
+import io.camstream.protocol.Hello;
+import io.camstream.protocol.Message;
+import io.camstream.protocol.Wire;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The connection's first exchange: HELLO in, HELLO_OK (or a typed error and close) out. Until it succeeds nothing
+ * else gets through, frames are limited to {@link Wire#HANDSHAKE_FRAME_LIMIT}, and a connection that does not
+ * complete it within the idle timeout is closed. On success it raises the frame limit and removes itself.
+ */
+final class HandshakeHandler extends ChannelInboundHandlerAdapter {
+    private final ServerContext server;
+    private final Connection connection;
+    private final FrameDecoder frames;
+    private ScheduledFuture<?> deadline;
+    /** Set once this connection has been refused: what it sends until the close takes effect is ignored. */
+    private boolean refused;
+
+    HandshakeHandler(ServerContext server, Connection connection, FrameDecoder frames) {
+        this.server = server;
+        this.connection = connection;
+        this.frames = frames;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (!server.connections().tryAdd(connection)) {
+            refused = true;
+            connection.refuseAndClose(0, ErrorCode.OVERLOADED, "the server is at its limit of " + server.config().maxConnections + " connections");
+            return;
+        }
+        deadline = ctx.executor().schedule(() -> {
+            if (!connection.isHandshaken()) ctx.close();
+        }, server.config().idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (deadline != null) deadline.cancel(false);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (refused) return;
+        Message m = (Message) msg;
+        ErrorMessage refusal = refusal(m);
+        if (refusal != null) {
+            refused = true;
+            connection.refuseAndClose(refusal.requestId(), refusal.errorCode(), refusal.message());
+            return;
+        }
+        Hello hello = (Hello) m;
+        connection.handshaken(Math.min(hello.maxFrameBytes(), Wire.MAX_FRAME_LIMIT));
+        frames.maxFrameBytes(server.config().maxFrameBytes);
+        if (deadline != null) deadline.cancel(false);
+        ctx.writeAndFlush(server.helloOk());
+        ctx.pipeline().remove(this);
+    }
+
+    /** Why this first frame cannot open the connection, or null when it is an acceptable HELLO. */
+    private ErrorMessage refusal(Message m) {
+        if (!(m instanceof Hello hello)) {
+            return new ErrorMessage(m.requestId(), ErrorCode.MALFORMED, "expected HELLO as the first frame, got " + m.opcode());
+        }
+        if (hello.minVersion() > Wire.VERSION || hello.maxVersion() < Wire.VERSION) {
+            return new ErrorMessage(0, ErrorCode.UNSUPPORTED_VERSION, "this server speaks protocol version " + Wire.VERSION
+                    + "; the client offered " + hello.minVersion() + ".." + hello.maxVersion());
+        }
+        if (!tokenMatches(hello.token())) {
+            return new ErrorMessage(0, ErrorCode.UNAUTHENTICATED, hello.token().isEmpty() ? "this server needs a token" : "wrong token");
+        }
+        if (hello.maxFrameBytes() < Wire.HANDSHAKE_FRAME_LIMIT) {
+            return new ErrorMessage(0, ErrorCode.MALFORMED, "maxFrameBytes must be at least " + Wire.HANDSHAKE_FRAME_LIMIT + ", got " + hello.maxFrameBytes());
+        }
+        return null;
+    }
+
+    /** Constant-time comparison, so the answer time says nothing about how much of the token was right. */
+    private boolean tokenMatches(String offered) {
+        String expected = server.config().token;
+        if (expected.isEmpty()) return true;
+        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), offered.getBytes(StandardCharsets.UTF_8));
+    }
+}

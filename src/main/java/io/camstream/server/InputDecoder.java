@@ -1,0 +1,108 @@
+package io.camstream.server;
+
+import io.camstream.InvalidInputException;
+import io.camstream.image.ImagePreprocessor;
+import io.camstream.image.Images;
+import io.camstream.image.Preprocessing;
+import io.camstream.protocol.Floats;
+import io.camstream.protocol.Payload;
+import io.camstream.protocol.PayloadFormat;
+import io.camstream.protocol.ResultForm;
+import io.camstream.protocol.Wire;
+import io.camstream.tensor.FloatTensor;
+import org.bytedeco.opencv.opencv_core.Mat;
+
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+
+/**
+ * A request's payload to the model's input tensor, with the server's preprocessing; keeps the frame's pixels
+ * only when an overlay will be drawn on them. Runs on the worker threads. Native images never outlive a call.
+ */
+final class InputDecoder {
+    private final Preprocessing preprocessing;
+    private final ImagePreprocessor preprocessor;
+
+    InputDecoder(Preprocessing preprocessing) {
+        this.preprocessing = preprocessing;
+        this.preprocessor = new ImagePreprocessor(preprocessing);
+    }
+
+    /** Sets the request's input, output size and (for overlays) frame pixels. */
+    void decode(InferenceRequest r) {
+        Payload p = r.takePayload();
+        boolean keepFrame = r.result.form() == ResultForm.JPEG_OVERLAY;
+        switch (p.format()) {
+            case FLOAT32 -> {
+                r.input = new FloatTensor(Floats.fromBytes(p.bytes()), 1, 3, p.height(), p.width());
+                r.frameHeight = p.height();
+                r.frameWidth = p.width();
+            }
+            case RGB8, BGR8 -> {
+                boolean bgr = p.format() == PayloadFormat.BGR8;
+                fromPixels(r, p.bytes(), p.height(), p.width(), bgr);
+                if (keepFrame) r.bgr = bgr ? p.bytes() : swapRedAndBlue(p.bytes());
+            }
+            case JPEG, PNG -> {
+                byte[] pixels;
+                int h;
+                int w;
+                try (Mat image = Images.decode(p.bytes(), "in request " + r.requestId + " (" + p.format() + " payload)")) {
+                    h = image.rows();
+                    w = image.cols();
+                    pixels = new byte[h * w * 3];
+                    if (image.isContinuous()) {
+                        image.data().get(pixels);
+                    } else {
+                        try (Mat packed = image.clone()) {
+                            packed.data().get(pixels);
+                        }
+                    }
+                }
+                fromPixels(r, pixels, h, w, true);
+                if (keepFrame) r.bgr = pixels;
+            }
+        }
+        if (r.result.nativeSize()) {
+            r.outHeight = r.frameHeight;
+            r.outWidth = r.frameWidth;
+        } else {
+            r.outHeight = r.result.height();
+            r.outWidth = r.result.width();
+        }
+        if (r.outHeight > Wire.MAX_OUTPUT_SIDE || r.outWidth > Wire.MAX_OUTPUT_SIDE) {
+            throw new InvalidInputException("the frame is " + r.frameHeight + "x" + r.frameWidth + "; maps at its own size would exceed "
+                    + Wire.MAX_OUTPUT_SIDE + " per side: ask for an explicit output size");
+        }
+        long bound = RequestValidator.resultFrameBound(r.result.form(), RequestValidator.mapCount(r.target), r.outHeight, r.outWidth);
+        if (bound > r.connection.clientMaxFrameBytes()) {
+            throw new InvalidInputException("a result of " + r.outHeight + "x" + r.outWidth + " " + r.result.form() + " maps could take " + bound
+                    + " bytes, more than the " + r.connection.clientMaxFrameBytes() + "-byte frames this client accepts");
+        }
+    }
+
+    /** Packed 8-bit pixels of any size to the model's input: crop (if configured), resize, normalise. */
+    private void fromPixels(InferenceRequest r, byte[] hwc, int h, int w, boolean bgr) {
+        float[] chw = new float[3 * preprocessing.height() * preprocessing.width()];
+        preprocessor.fill(hwc, h, w, bgr, chw, 0);
+        r.input = new FloatTensor(chw, 1, 3, preprocessing.height(), preprocessing.width());
+        r.frameHeight = h;
+        r.frameWidth = w;
+    }
+
+    private static byte[] swapRedAndBlue(byte[] rgb) {
+        byte[] bgr = new byte[rgb.length];
+        for (int i = 0; i + 2 < rgb.length; i += 3) {
+            bgr[i] = rgb[i + 2];
+            bgr[i + 1] = rgb[i + 1];
+            bgr[i + 2] = rgb[i];
+        }
+        return bgr;
+    }
+
+    /** Packed BGR bytes back into an image (the caller closes it). */
+    static Mat bgrMat(byte[] pixels, int height, int width) {
+        Mat m = new Mat(height, width, CV_8UC3);
+        m.data().put(pixels);
+        return m;
+    }
+}

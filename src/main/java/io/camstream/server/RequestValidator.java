@@ -1,0 +1,88 @@
+package io.camstream.server;
+
+import io.camstream.protocol.ExplainRequest;
+import io.camstream.protocol.Payload;
+import io.camstream.protocol.PayloadFormat;
+import io.camstream.protocol.ResultForm;
+import io.camstream.protocol.ResultSpec;
+import io.camstream.protocol.Target;
+import io.camstream.protocol.Wire;
+
+/** The checks a well-formed EXPLAIN must pass before it is admitted; each failure is one INVALID message. */
+final class RequestValidator {
+    /** Header, stream id, timings, counts: what a result frame carries besides predictions and maps. */
+    private static final int RESULT_OVERHEAD_BYTES = 64;
+    /** Per prediction: class, probability, label (labels are short; 256 bytes is generous). */
+    private static final int PREDICTION_BYTES = 8 + 2 + 256;
+    private static final int MAP_HEADER_BYTES = 4 + 4 + 1 + 2 + 2 + 4;
+
+    private final ModelInfo info;
+
+    RequestValidator(ModelInfo info) {
+        this.info = info;
+    }
+
+    /** Null when the request can be served, else why not. */
+    String check(ExplainRequest r) {
+        if (!info.methods().contains(r.method())) return "unknown method '" + r.method() + "'; this server offers " + String.join(", ", info.methods());
+        String t = checkTarget(r.target());
+        if (t != null) return t;
+        ResultSpec out = r.result();
+        if ((out.height() == 0) != (out.width() == 0)) return "output size " + out.height() + "x" + out.width() + ": give both sides, or 0x0 for the frame's size";
+        if (out.height() > Wire.MAX_OUTPUT_SIDE || out.width() > Wire.MAX_OUTPUT_SIDE) {
+            return "output size " + out.height() + "x" + out.width() + " exceeds " + Wire.MAX_OUTPUT_SIDE + " per side";
+        }
+        if (out.form() == ResultForm.JPEG_OVERLAY && r.payload().format() == PayloadFormat.FLOAT32) {
+            return "a JPEG overlay needs an image payload; a FLOAT32 tensor has nothing to draw over";
+        }
+        return checkPayload(r.payload());
+    }
+
+    private String checkTarget(Target t) {
+        return switch (t.kind()) {
+            case TOP1 -> null;
+            case TOPK -> t.value() < 1 || t.value() > Math.min(info.numClasses(), 255)
+                    ? "top-k needs 1 <= k <= " + Math.min(info.numClasses(), 255) + ", got k = " + t.value() : null;
+            case CLASS -> t.value() >= info.numClasses()
+                    ? "target class " + t.value() + " is out of range: the model has " + info.numClasses() + " classes (0.." + (info.numClasses() - 1) + ")" : null;
+        };
+    }
+
+    private String checkPayload(Payload p) {
+        long n = p.bytes().length;
+        return switch (p.format()) {
+            case RGB8, BGR8 -> {
+                if (p.height() < 1 || p.width() < 1) yield p.format() + " payload needs its height and width, got " + p.height() + "x" + p.width();
+                long want = (long) p.height() * p.width() * 3;
+                yield n == want ? null : p.format() + " payload of " + p.height() + "x" + p.width() + " needs " + want + " bytes, got " + n;
+            }
+            case JPEG, PNG -> n == 0 ? "empty " + p.format() + " payload" : null;
+            case FLOAT32 -> {
+                if (p.height() != info.inputHeight() || p.width() != info.inputWidth()) {
+                    yield "FLOAT32 tensors must be 3x" + info.inputHeight() + "x" + info.inputWidth() + " (the model's input), got 3x" + p.height() + "x" + p.width();
+                }
+                long want = 3L * p.height() * p.width() * 4;
+                yield n == want ? null : "FLOAT32 payload of 3x" + p.height() + "x" + p.width() + " needs " + want + " bytes, got " + n;
+            }
+        };
+    }
+
+    /**
+     * The most bytes a result with {@code maps} maps of this size can take; for JPEG overlays, a bound that
+     * holds for any JPEG at our quality settings (the real size is checked again before sending).
+     */
+    static long resultFrameBound(ResultForm form, int maps, int height, int width) {
+        long pixels = (long) height * width;
+        long perMap = switch (form) {
+            case FLOAT32 -> pixels * 4;
+            case UINT8 -> pixels;
+            case JPEG_OVERLAY -> pixels * 3 + 1024;
+        };
+        return Wire.HEADER_BYTES + RESULT_OVERHEAD_BYTES + 5L * PREDICTION_BYTES + maps * (MAP_HEADER_BYTES + perMap);
+    }
+
+    /** Maps a result will carry for this target. */
+    static int mapCount(Target t) {
+        return t.kind() == io.camstream.protocol.TargetKind.TOPK ? (int) t.value() : 1;
+    }
+}
