@@ -5,7 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 threads="${1:-$(nproc)}"
 model="$root/benchmarks/models/resnet18.pt"
-[ -f "$model" ] || /usr/bin/python3 "$root/benchmarks/make_resnet18.py"
+[ -f "$model" ] || /usr/bin/python3 "$root/benchmarks/make_models.py"
 mkdir -p "$root/benchmarks/results"
 out="$root/benchmarks/results/methods.jsonl"
 : > "$out"
