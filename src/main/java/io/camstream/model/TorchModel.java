@@ -161,18 +161,7 @@ public final class TorchModel implements AutoCloseable {
     /** Plain forward without gradient tracking. The caller owns the returned tensor's scope. */
     public Tensor forward(Tensor input) {
         try (NoGradGuard noGrad = new NoGradGuard()) {
-            IValueVector args = new IValueVector();
-            args.push_back(new IValue(input));
-            IValue out;
-            try {
-                out = module.forward(args);
-            } catch (RuntimeException e) {
-                throw new InvalidInputException("the model rejected the input of shape " + LayerCapture.shapeOf(input) + ": " + LayerCapture.firstLine(e.getMessage()), e);
-            }
-            if (!out.isTensor()) {
-                throw new ModelLoadException("the model's forward returns " + out.tagKind().getString() + ", not a logits tensor");
-            }
-            return out.toTensor();
+            return forwardRecorded(input);
         }
     }
 
