@@ -9,6 +9,7 @@ public final class Fixtures {
     public static final Path ROOT = Path.of("src/test/resources/fixtures");
     public static final Path PARITY = ROOT.resolve("parity");
     public static final Path SCENES = ROOT.resolve("scenes");
+    public static final Path METHODS = ROOT.resolve("methods");
     public static final Path DEMO = Path.of("demo");
 
     private Fixtures() {

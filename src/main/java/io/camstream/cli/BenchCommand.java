@@ -3,7 +3,6 @@ package io.camstream.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.camstream.explain.Explainer;
 import io.camstream.explain.Labels;
-import io.camstream.explain.Methods;
 import io.camstream.explain.Targets;
 import io.camstream.model.CudaDevices;
 import io.camstream.model.Tensors;
@@ -22,14 +21,19 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 
-@Command(name = "bench", description = "Measure explain throughput against the plain forward pass, in one process, after warm-up. Prints one JSON line.",
+@Command(name = "bench", description = {"Measure explain throughput against the plain forward pass, in one process, after warm-up. Prints one JSON line.",
+        "explain_ms_per_image is the whole explain call (forward, backward or masked forwards, maps, post-processing) divided by the images."},
         mixinStandardHelpOptions = true)
 final class BenchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--layer", paramLabel = "PATH", description = "Default: the last layer with a spatial output.")
-    String layer;
+    @Mixin
+    MethodOptions methodOptions;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "16",
+            description = "scorecam/occlusion: masked or occluded copies per forward. Default: ${DEFAULT-VALUE}.")
+    int chunk;
 
     @Option(names = "--method", paramLabel = "NAME", defaultValue = "gradcam", description = "Default: ${DEFAULT-VALUE}.")
     String method;
@@ -53,8 +57,8 @@ final class BenchCommand implements Callable<Integer> {
         for (int i = 0; i < data.length; i++) data[i] = (float) rnd.nextGaussian();
         FloatTensor input = new FloatTensor(data, batch, 3, size, size);
         try (TorchModel m = TorchModel.load(model.modelPath(), model.device())) {
-            String chosen = LayerChoice.resolve(layer, model.config().layer(), m, model.preprocessing(), System.err);
-            Explainer explainer = new Explainer(m, chosen, Methods.byName(method), Labels.NONE);
+            Explainer explainer = methodOptions.explainer(m, method, model.config().layer(), model.preprocessing(), Labels.NONE, chunk, System.err);
+            String chosen = explainer.layers().isEmpty() ? "(input)" : String.join(",", explainer.layers());
             double forwardSeconds;
             double explainSeconds;
             try (PointerScope scope = new PointerScope()) {
@@ -86,6 +90,8 @@ final class BenchCommand implements Callable<Integer> {
             out.put("explain_images_per_s", round(batch * iters / explainSeconds));
             out.put("forward_images_per_s", round(batch * iters / forwardSeconds));
             out.put("explain_over_forward", round(forwardSeconds / explainSeconds));
+            out.put("explain_ms_per_image", round(explainSeconds * 1000 / (batch * iters)));
+            out.put("forward_ms_per_image", round(forwardSeconds * 1000 / (batch * iters)));
             out.put("device", m.device().isCuda() ? m.device() + ": " + CudaDevices.name(m.device().index()) : "cpu: " + cpuName());
             out.put("threads", model.threads);
             out.put("batch", batch);

@@ -15,14 +15,17 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "explain", description = "Explain images (or a .npy tensor) with a CAM method at one layer.", mixinStandardHelpOptions = true,
+@Command(name = "explain", description = {"Explain images (or a .npy tensor) with any method, at one or more layers.",
+        "cams.npy holds each map where it is computed: the layer's grid for CAM methods (several layers: their fusion at the finest grid), "
+                + "the input's grid for occlusion, guided-backprop and guided-gradcam; heatmaps.npy holds them resized to the input and normalised to [0, 1]."},
+        mixinStandardHelpOptions = true,
         sortOptions = false)
 final class ExplainCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--layer", paramLabel = "PATH", description = "Module path of the layer, e.g. layer4 or features.18. Default: the last layer with a spatial output.")
-    String layer;
+    @Mixin
+    MethodOptions methodOptions;
 
     @Option(names = "--method", paramLabel = "NAME", defaultValue = "gradcam", description = "One of: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.",
             completionCandidates = MethodNames.class)
@@ -37,7 +40,8 @@ final class ExplainCommand implements Callable<Integer> {
     @ArgGroup(exclusive = false)
     TargetOptions targets = new TargetOptions();
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "8", description = "Inputs per forward pass. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "8",
+            description = "Inputs per explain call, and masked/occluded copies per forward for scorecam and occlusion. Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
     @Option(names = "--colormap", paramLabel = "NAME", defaultValue = "jet", description = "jet, turbo, magma or viridis. Default: ${DEFAULT-VALUE}.")
@@ -57,8 +61,8 @@ final class ExplainCommand implements Callable<Integer> {
         OverlayRenderer renderer = new OverlayRenderer(colormap, alpha);
         ExplainInputs in = ExplainInputs.of(inputs, prep);
         try (TorchModel m = TorchModel.load(model.modelPath(), model.device())) {
-            String chosen = LayerChoice.resolve(layer, model.config().layer(), m, prep, System.err);
-            Explainer explainer = new Explainer(m, chosen, Methods.byName(method), labels);
+            Explainer explainer = methodOptions.explainer(m, method, model.config().layer(), prep, labels, batchSize, System.err);
+            String chosen = explainer.layers().isEmpty() ? "the input" : String.join(",", explainer.layers());
             ExplanationWriter writer = new ExplanationWriter(output, labels, renderer, panel);
             List<Path> files = new ExplainJob(explainer, in, writer, batchSize, System.err).run(targets.targets());
             System.out.println("explained " + in.count() + " input(s) with " + method + " at " + chosen + "; wrote " + files.size() + " file(s) to " + output);

@@ -50,6 +50,11 @@ final class ExplainInputs {
         return new ExplainInputs(Images.expand(inputs), null, null, new ImagePreprocessor(preprocessing));
     }
 
+    /** The name of input {@code i} (file stem, or the tensor's stem and index). */
+    String name(int i) {
+        return images != null ? stem(images.get(i)) : tensorName + "_" + i;
+    }
+
     int count() {
         return images != null ? images.size() : tensor.dim(0);
     }

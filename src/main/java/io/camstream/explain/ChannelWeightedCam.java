@@ -13,6 +13,21 @@ public abstract class ChannelWeightedCam implements CamMethod {
         WeightedChannelSum.compute(a, offset, weights, channels, height * width, map);
     }
 
+    @Override
+    public final boolean contributions(float[] a, float[] g, int offset, int channels, int height, int width, float[] out) {
+        weightChannels(a, offset, channelWeights(a, g, offset, channels, height * width), channels, height * width, out);
+        return true;
+    }
+
+    /** out[c, p] = weights[c] * a[offset + c * pixels + p]. */
+    static void weightChannels(float[] a, int offset, float[] weights, int channels, int pixels, float[] out) {
+        for (int c = 0; c < channels; c++) {
+            float wc = weights[c];
+            int base = offset + c * pixels;
+            for (int p = 0; p < pixels; p++) out[c * pixels + p] = wc * a[base + p];
+        }
+    }
+
     /** C weights for the input whose (C, pixels) block starts at {@code offset}. */
     protected abstract float[] channelWeights(float[] a, float[] g, int offset, int channels, int pixels);
 }

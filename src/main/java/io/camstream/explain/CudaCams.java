@@ -42,7 +42,7 @@ final class CudaCams {
             for (int i = 0; i < n; i++) outRow[i] = classes[i].length > r ? firstMap[i] + r : -1;
             // the rank's gradient is released as soon as its weights are launched (stream order keeps that safe)
             try (PointerScope rankScope = new PointerScope()) {
-                Tensor g = kind.usesGradients() ? Explainer.gradient(logits, act, classes, r, numClasses, r < ranks - 1) : null;
+                Tensor g = kind.usesGradients() ? gradient(logits, act, classes, r, numClasses, r < ranks - 1) : null;
                 k.channelWeights(act, g, kind, outRow, weights);
             }
         }
@@ -52,5 +52,18 @@ final class CudaCams {
         }
         CamKernels.DeviceMaps out = k.fused(act, weights, mapInput, outH, outW, relu, torch.ScalarType.Float);
         return new CamPostprocessor.Maps(k.toJava(out.cams()), k.toJava(out.heat()));
+    }
+
+    /** d(sum over inputs of logit[i, classes[i][rank]]) / d(activation), left on the activation's device. */
+    private static Tensor gradient(Tensor logits, Tensor act, int[][] classes, int rank, int numClasses, boolean retain) {
+        int n = classes.length;
+        float[] selector = new float[n * numClasses];
+        for (int i = 0; i < n; i++) {
+            if (classes[i].length > rank) selector[i * numClasses + classes[i][rank]] = 1f;
+        }
+        Tensor sel = io.camstream.model.Tensors.toTorch(new io.camstream.tensor.FloatTensor(selector, n, numClasses)).to(logits.device(), logits.scalar_type());
+        Tensor score = logits.mul(sel).sum();
+        return torch.grad(new org.bytedeco.pytorch.TensorVector(score), new org.bytedeco.pytorch.TensorVector(act),
+                new org.bytedeco.pytorch.TensorVector(), new org.bytedeco.pytorch.BoolOptional(retain), false, false).get(0);
     }
 }

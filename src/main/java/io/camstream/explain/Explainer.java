@@ -1,27 +1,21 @@
 package io.camstream.explain;
 
 import io.camstream.InvalidInputException;
-import io.camstream.model.LayerCapture;
-import io.camstream.model.LayerCatalog;
-import io.camstream.model.Tensors;
 import io.camstream.model.TorchModel;
 import io.camstream.postprocess.CamPostprocessor;
 import io.camstream.tensor.FloatTensor;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.BoolOptional;
-import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
-import org.bytedeco.pytorch.global.torch;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Runs one {@link CamMethod} at one layer of a model over batches: a forward through the rewritten graph that also
- * returns the layer's output, target selection from the logits, one backward per target rank (only what follows
- * the layer is recorded), the method's map per input and target, then post-processing.
+ * Runs one {@link ExplanationMethod} at one or more layers of a model over batches: a forward through the rewritten
+ * graph that also returns the layers' outputs ({@link ExplanationContext}), target selection from the logits, then
+ * the method's maps (dispatched on its kind by {@link MapPipeline}: per-input CAM methods with one backward per
+ * target rank, model-weighted CAMs, input-space methods), then post-processing. Options: several layers fused by
+ * mean or max, {@code --aug-smooth}, {@code --eigen-smooth}, signed maps without ReLU.
  *
  * <p>Native tensors never outlive a call: everything libtorch allocates is freed by the call's {@code PointerScope}.
  */
@@ -30,20 +24,42 @@ public final class Explainer {
     public static final int REPORTED_CLASSES = 5;
 
     private final TorchModel model;
-    private final String layer;
-    private final CamMethod method;
+    private final List<String> layers;
+    private final ExplanationMethod method;
     private final CamPostprocessor postprocessor;
     private final Labels labels;
     private boolean relu = true;
+    private Fusion fusion = Fusion.MEAN;
+    private boolean augSmooth;
+    private boolean eigenSmooth;
 
-    public Explainer(TorchModel model, String layer, CamMethod method, Labels labels) {
-        this(model, layer, method, labels, CamPostprocessor.cpu());
+    public Explainer(TorchModel model, String layer, ExplanationMethod method, Labels labels) {
+        this(model, List.of(layer), method, labels, CamPostprocessor.cpu());
     }
 
-    public Explainer(TorchModel model, String layer, CamMethod method, Labels labels, CamPostprocessor postprocessor) {
-        model.requireLayer(layer);
+    public Explainer(TorchModel model, String layer, ExplanationMethod method, Labels labels, CamPostprocessor postprocessor) {
+        this(model, List.of(layer), method, labels, postprocessor);
+    }
+
+    public Explainer(TorchModel model, List<String> layers, ExplanationMethod method, Labels labels) {
+        this(model, layers, method, labels, CamPostprocessor.cpu());
+    }
+
+    /**
+     * @param layers module paths; fused when more than one. Methods that use no layer ({@link ExplanationMethod#usesLayers()}
+     *               false) ignore them, and may get an empty list.
+     */
+    public Explainer(TorchModel model, List<String> layers, ExplanationMethod method, Labels labels, CamPostprocessor postprocessor) {
+        List<String> distinct = new ArrayList<>();
+        for (String l : layers) {
+            model.requireLayer(l);
+            if (!distinct.contains(l)) distinct.add(l);
+        }
+        if (distinct.isEmpty() && method.usesLayers()) {
+            throw new InvalidInputException(method.name() + " needs a layer: pass --layer (see `camstream layers`)");
+        }
         this.model = model;
-        this.layer = layer;
+        this.layers = List.copyOf(distinct);
         this.method = method;
         this.labels = labels;
         this.postprocessor = postprocessor;
@@ -55,11 +71,34 @@ public final class Explainer {
         return this;
     }
 
-    public String layer() {
-        return layer;
+    /** How several layers' maps are combined (default mean, as pytorch-grad-cam). */
+    public Explainer fuse(Fusion fusion) {
+        this.fusion = fusion;
+        return this;
     }
 
-    public CamMethod method() {
+    /** Average over horizontal flips and intensity factors 0.9, 1, 1.1 ({@link AugmentationSmoothing}). */
+    public Explainer withAugSmooth() {
+        this.augSmooth = true;
+        return this;
+    }
+
+    /** Replace each map by the first principal component of its per-channel terms ({@link EigenProjection}). */
+    public Explainer withEigenSmooth() {
+        this.eigenSmooth = true;
+        return this;
+    }
+
+    /** The first (or only) layer; null for a method that uses none and was given none. */
+    public String layer() {
+        return layers.isEmpty() ? null : layers.get(0);
+    }
+
+    public List<String> layers() {
+        return layers;
+    }
+
+    public ExplanationMethod method() {
         return method;
     }
 
@@ -73,81 +112,36 @@ public final class Explainer {
         checkInput(input);
         if (outH < 1 || outW < 1) throw new InvalidInputException("output size must be positive, got " + outH + "x" + outW);
         int n = input.dim(0);
+        MapPipeline pipeline = new MapPipeline(postprocessor, relu, fusion, eigenSmooth);
         try (PointerScope scope = new PointerScope()) {
-            LayerCapture capture = model.capture(List.of(layer), method.usesGradients());
-            Tensor x = model.toModelInput(input);
-            LayerCapture.Result forward;
-            if (method.usesGradients()) {
-                forward = capture.run(x);
+            ExplanationContext ctx = ExplanationContext.run(model, pipeline, layers, method, input,
+                    logits -> targets.resolve(logits.data(), n, logits.dim(1)));
+            CamPostprocessor.Maps out;
+            if (augSmooth) {
+                int[][] classes = ctx.classes();
+                out = AugmentationSmoothing.average(input, augmented -> {
+                    try (PointerScope inner = new PointerScope()) {
+                        ExplanationContext c = ExplanationContext.run(model, pipeline, layers, method, augmented, logits -> classes);
+                        return pipeline.maps(method, c, outH, outW);
+                    }
+                });
+            } else if (method instanceof CamMethod cam && layers.size() == 1 && !eigenSmooth
+                    && CudaCams.handles(cam, ctx.activationTensor(0), postprocessor)) {
+                // GPU path (issue 4): activations and gradients never leave the device; only the maps come back
+                out = CudaCams.run(cam, ctx.logitsTensor(), ctx.activationTensor(0), ctx.classes(), ctx.firstMaps(), ctx.ranks(), outH, outW, relu);
             } else {
-                try (NoGradGuard noGrad = new NoGradGuard()) {
-                    forward = capture.run(x);
-                }
+                out = pipeline.maps(method, ctx, outH, outW);
             }
-            Tensor logitsTensor = forward.output();
-            if (logitsTensor.dim() != 2 || logitsTensor.sizes().get(0) != n) {
-                throw new InvalidInputException("expected the model to return (N, classes) logits for N=" + n + ", got shape "
-                        + Arrays.toString(Tensors.shape(logitsTensor)));
-            }
-            FloatTensor logits = Tensors.toJava(logitsTensor);
-            int numClasses = logits.dim(1);
-            Tensor act = forward.activations().get(0);
-            if (act == null || act.dim() != 4) {
-                throw nonSpatial(act == null ? "a non-tensor value" : "shape " + Arrays.toString(Tensors.shape(act)), input);
-            }
-            int[][] classes = targets.resolve(logits.data(), n, numClasses);
-            int[] firstMap = new int[n + 1];
-            int ranks = 0;
-            for (int i = 0; i < n; i++) {
-                firstMap[i + 1] = firstMap[i] + classes[i].length;
-                ranks = Math.max(ranks, classes[i].length);
-            }
-            // GPU path (issue 4): supported methods on CUDA tensors never copy activations or gradients to the host
-            if (CudaCams.handles(method, act, postprocessor)) {
-                return assemble(CudaCams.run(method, logitsTensor, act, classes, firstMap, ranks, outH, outW, relu), classes, firstMap, logits);
-            }
-            FloatTensor a = Tensors.toJava(act);
-            int channels = a.dim(1);
-            int h = a.dim(2);
-            int w = a.dim(3);
-            int maps = firstMap[n];
-            float[] raw = new float[maps * h * w];
-            float[] map = new float[h * w];
-            for (int r = 0; r < ranks; r++) {
-                float[] g = method.usesGradients() ? gradientForRank(logitsTensor, act, classes, r, numClasses, r < ranks - 1) : null;
-                for (int i = 0; i < n; i++) {
-                    if (classes[i].length <= r) continue;
-                    method.computeMap(a.data(), g, i * channels * h * w, channels, h, w, map);
-                    System.arraycopy(map, 0, raw, (firstMap[i] + r) * h * w, h * w);
-                }
-            }
-            CamPostprocessor.Maps out = postprocessor.process(new FloatTensor(raw, maps, h, w), outH, outW, relu);
-            return assemble(out, classes, firstMap, logits);
+            return assemble(out, ctx);
         }
     }
 
-    /** d(sum over inputs of logit[i, classes[i][rank]]) / d(activation), as a Java array. */
-    private static float[] gradientForRank(Tensor logits, Tensor act, int[][] classes, int rank, int numClasses, boolean retain) {
-        return Tensors.toJava(gradient(logits, act, classes, rank, numClasses, retain)).data();
-    }
-
-    /** d(sum over inputs of logit[i, classes[i][rank]]) / d(activation), on the activation's device. */
-    static Tensor gradient(Tensor logits, Tensor act, int[][] classes, int rank, int numClasses, boolean retain) {
-        int n = classes.length;
-        float[] selector = new float[n * numClasses];
-        for (int i = 0; i < n; i++) {
-            if (classes[i].length > rank) selector[i * numClasses + classes[i][rank]] = 1f;
-        }
-        Tensor sel = Tensors.toTorch(new FloatTensor(selector, n, numClasses)).to(logits.device(), logits.scalar_type());
-        Tensor score = logits.mul(sel).sum();
-        TensorVector grads = torch.grad(new TensorVector(score), new TensorVector(act), new TensorVector(), new BoolOptional(retain), false, false);
-        return grads.get(0);
-    }
-
-    private ExplanationBatch assemble(CamPostprocessor.Maps out, int[][] classes, int[] firstMap, FloatTensor logits) {
+    private ExplanationBatch assemble(CamPostprocessor.Maps out, ExplanationContext ctx) {
+        int[][] classes = ctx.classes();
+        FloatTensor logits = ctx.logits();
         int n = classes.length;
         int numClasses = logits.dim(1);
-        int maps = firstMap[n];
+        int maps = ctx.mapCount();
         int[] inputIndex = new int[maps];
         int[] targetClass = new int[maps];
         double[] targetProb = new double[maps];
@@ -159,7 +153,7 @@ public final class Explainer {
             for (int c : top) preds.add(new Prediction(c, labels.of(c), p[c]));
             predictions.add(List.copyOf(preds));
             for (int r = 0; r < classes[i].length; r++) {
-                int m = firstMap[i] + r;
+                int m = ctx.firstMap(i) + r;
                 inputIndex[m] = i;
                 targetClass[m] = classes[i][r];
                 targetProb[m] = p[classes[i][r]];
@@ -173,15 +167,5 @@ public final class Explainer {
             throw new InvalidInputException("expected an (N, C, H, W) input tensor, got shape " + Arrays.toString(input.shape()));
         }
         if (input.dim(0) < 1) throw new InvalidInputException("empty batch: no inputs to explain");
-    }
-
-    private NonSpatialLayerException nonSpatial(String what, FloatTensor input) {
-        String hint;
-        try {
-            hint = "; try --layer " + LayerCatalog.of(model, input.dim(1), input.dim(2), input.dim(3)).defaultLayer() + " (see `camstream layers`)";
-        } catch (RuntimeException e) {
-            hint = "; see `camstream layers` for layers with (N,C,h,w) outputs";
-        }
-        return new NonSpatialLayerException("layer '" + layer + "' outputs " + what + ", which has no (h, w) grid to map" + hint);
     }
 }

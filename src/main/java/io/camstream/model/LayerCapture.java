@@ -32,12 +32,12 @@ import java.util.Map;
  * requires grad: autograd then records only what follows the target layer, while the trunk runs untracked.
  */
 public final class LayerCapture {
-    private static final GraphFunctionCreator NO_OP_CREATOR = new GraphFunctionCreator() {
+    private static final GraphFunctionCreator NO_OP_CREATOR = LongLived.pin(new GraphFunctionCreator() {
         @Override
         public void call(GraphFunction f) {
             // the graph is complete already; nothing to generate lazily
         }
-    };
+    });
 
     private final JitModule module;
     private final GraphFunction function;
@@ -83,7 +83,8 @@ public final class LayerCapture {
         return java.util.Arrays.toString(t.sizes().vec().get());
     }
 
-    static String firstLine(String message) {
+    /** The first line of an exception message from libtorch (the rest is a C++ stack trace). */
+    public static String firstLine(String message) {
         if (message == null) return "(no message)";
         String m = message.strip();
         int nl = m.indexOf('\n');
@@ -96,7 +97,7 @@ public final class LayerCapture {
      */
     static LayerCapture build(JitModule module, List<String> targets, boolean gradientLeaf) {
         Graph g = module.get_method(new BytePointer("forward")).graph().copy();
-        Map<String, Value> captured = inlineTowards(module, g, targets);
+        Map<String, Value> captured = inlineTowards(module, g, targets, false);
         List<String> missing = new ArrayList<>();
         for (String t : targets) {
             if (!captured.containsKey(t)) missing.add(t);
@@ -113,7 +114,7 @@ public final class LayerCapture {
      */
     static LayerCapture buildAll(JitModule module, List<String> paths) {
         Graph g = module.get_method(new BytePointer("forward")).graph().copy();
-        Map<String, Value> captured = inlineTowards(module, g, paths);
+        Map<String, Value> captured = inlineTowards(module, g, paths, false);
         List<String> order = new ArrayList<>(captured.keySet());
         order.sort((a, b) -> {
             JitNode na = captured.get(a).node();
@@ -137,7 +138,7 @@ public final class LayerCapture {
         g.appendNode(tuple);
         g.eraseOutput(0);
         g.registerOutput(tuple.output());
-        GraphFunction fn = LongLived.keep(new GraphFunction(new QualifiedName("camstream_capture"), g, LongLived.keep(NO_OP_CREATOR)));
+        GraphFunction fn = LongLived.keep(new GraphFunction(new QualifiedName("camstream_capture"), g, NO_OP_CREATOR));
         return new LayerCapture(module, fn, targets);
     }
 
@@ -145,7 +146,7 @@ public final class LayerCapture {
      * Inlines every method call of self and of modules on the path to a target, and returns each target's output.
      * A module called more than once is captured at its last call (the same as a forward hook that overwrites).
      */
-    private static Map<String, Value> inlineTowards(JitModule root, Graph g, List<String> targets) {
+    private static Map<String, Value> inlineTowards(JitModule root, Graph g, List<String> targets, boolean everything) {
         // outputs of target calls that were themselves inlined (because a deeper target lives under them)
         Map<String, Value> inlinedTargets = new HashMap<>();
         while (true) {
@@ -172,7 +173,7 @@ public final class LayerCapture {
                 if (targets.contains(base) && name.equals("forward")) {
                     captured.put(base, n.output());
                 }
-                if (base.isEmpty() || leadsToTarget(base, targets)) {
+                if (everything || base.isEmpty() || leadsToTarget(base, targets)) {
                     toInline = n;
                     toInlinePath = base;
                     toInlineMethod = name;
@@ -195,6 +196,11 @@ public final class LayerCapture {
                 inlinedTargets.put(toInlinePath, replacement);
             }
         }
+    }
+
+    /** Inlines every method call of every module reached from self: the graph is then made of operators only. */
+    static void inlineEverything(JitModule root, Graph g) {
+        inlineTowards(root, g, List.of(), true);
     }
 
     private static boolean leadsToTarget(String path, List<String> targets) {

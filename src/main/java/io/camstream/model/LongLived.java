@@ -12,6 +12,16 @@ final class LongLived {
     private LongLived() {
     }
 
+    /**
+     * For objects that live as long as the JVM (static callbacks): one reference of our own, never given back, so
+     * they survive whether or not a scope was open when they were made. Never pass such an object to {@link #keep}.
+     */
+    static <P extends Pointer> P pin(P pointer) {
+        pointer.retainReference();
+        return pointer;
+    }
+
+    /** Must be called in the scope that was innermost when {@code pointer} was made (or with none open). */
     static <P extends Pointer> P keep(P pointer) {
         PointerScope scope = PointerScope.getInnerScope();
         if (scope != null) {

@@ -32,6 +32,7 @@ public final class TorchModel implements AutoCloseable {
     private final List<String> modulePaths;
     private final Map<String, LayerCapture> captures = new HashMap<>();
     private final ExecutionDevice device;
+    private GuidedBackpropGraph guided;
 
     private TorchModel(Path path, JitModule module, ExecutionDevice device) {
         this.path = path;
@@ -160,18 +161,7 @@ public final class TorchModel implements AutoCloseable {
     /** Plain forward without gradient tracking. The caller owns the returned tensor's scope. */
     public Tensor forward(Tensor input) {
         try (NoGradGuard noGrad = new NoGradGuard()) {
-            IValueVector args = new IValueVector();
-            args.push_back(new IValue(input));
-            IValue out;
-            try {
-                out = module.forward(args);
-            } catch (RuntimeException e) {
-                throw new InvalidInputException("the model rejected the input of shape " + LayerCapture.shapeOf(input) + ": " + LayerCapture.firstLine(e.getMessage()), e);
-            }
-            if (!out.isTensor()) {
-                throw new ModelLoadException("the model's forward returns " + out.tagKind().getString() + ", not a logits tensor");
-            }
-            return out.toTensor();
+            return forwardRecorded(input);
         }
     }
 
@@ -192,6 +182,31 @@ public final class TorchModel implements AutoCloseable {
         return c;
     }
 
+    /** The forward rewritten for guided backpropagation, built once. */
+    public GuidedBackpropGraph guidedBackprop() {
+        if (guided == null) guided = GuidedBackpropGraph.build(module);
+        return guided;
+    }
+
+    /**
+     * Forward with autograd recording (parameters stay frozen): for gradients with respect to an input that
+     * requires grad. The caller owns the returned tensor's scope.
+     */
+    public Tensor forwardRecorded(Tensor input) {
+        IValueVector args = new IValueVector();
+        args.push_back(new IValue(input));
+        IValue out;
+        try {
+            out = module.forward(args);
+        } catch (RuntimeException e) {
+            throw new InvalidInputException("the model rejected the input of shape " + LayerCapture.shapeOf(input) + ": " + LayerCapture.firstLine(e.getMessage()), e);
+        }
+        if (!out.isTensor()) {
+            throw new ModelLoadException("the model's forward returns " + out.tagKind().getString() + ", not a logits tensor");
+        }
+        return out.toTensor();
+    }
+
     public void requireLayer(String layer) {
         if (!modulePaths.contains(layer)) throw new UnknownLayerException(layer, modulePaths);
     }
@@ -205,6 +220,7 @@ public final class TorchModel implements AutoCloseable {
     @Override
     public void close() {
         captures.clear();
+        guided = null;
         module.close();
     }
 }

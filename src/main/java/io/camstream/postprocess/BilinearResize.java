@@ -54,4 +54,43 @@ public final class BilinearResize {
             lambda[d] = s - a;
         }
     }
+
+    /**
+     * Bilinear resampling with {@code align_corners=True} (torch's {@code UpsamplingBilinear2d}, which ScoreCAM's masks
+     * use in pytorch-grad-cam): output pixel d samples source coordinate {@code d * (in - 1) / (out - 1)}.
+     */
+    public static void resizeAlignCorners(float[] src, int srcOffset, int h, int w, float[] dst, int dstOffset, int outH, int outW) {
+        int[] y0 = new int[outH];
+        int[] y1 = new int[outH];
+        float[] ly = new float[outH];
+        alignedAxis(h, outH, y0, y1, ly);
+        int[] x0 = new int[outW];
+        int[] x1 = new int[outW];
+        float[] lx = new float[outW];
+        alignedAxis(w, outW, x0, x1, lx);
+        for (int oy = 0; oy < outH; oy++) {
+            int r0 = srcOffset + y0[oy] * w;
+            int r1 = srcOffset + y1[oy] * w;
+            float wy1 = ly[oy];
+            float wy0 = 1f - wy1;
+            int o = dstOffset + oy * outW;
+            for (int ox = 0; ox < outW; ox++) {
+                float wx1 = lx[ox];
+                float wx0 = 1f - wx1;
+                dst[o + ox] = wy0 * (wx0 * src[r0 + x0[ox]] + wx1 * src[r0 + x1[ox]])
+                        + wy1 * (wx0 * src[r1 + x0[ox]] + wx1 * src[r1 + x1[ox]]);
+            }
+        }
+    }
+
+    static void alignedAxis(int in, int out, int[] i0, int[] i1, float[] lambda) {
+        float scale = out > 1 ? (float) (in - 1) / (out - 1) : 0f;
+        for (int d = 0; d < out; d++) {
+            float s = scale * d;
+            int a = Math.min((int) s, in - 1);
+            i0[d] = a;
+            i1[d] = a < in - 1 ? a + 1 : a;
+            lambda[d] = s - a;
+        }
+    }
 }
