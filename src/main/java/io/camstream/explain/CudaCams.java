@@ -4,7 +4,9 @@ import io.camstream.postprocess.CamPostprocessor;
 import io.camstream.postprocess.cuda.CamKernels;
 import io.camstream.postprocess.cuda.WeightKind;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
@@ -34,7 +36,6 @@ final class CudaCams {
         WeightKind kind = kindOf(method);
         int n = classes.length;
         int maps = firstMap[n];
-        int numClasses = (int) logits.size(1);
         CamKernels k = CamKernels.forDevice(act.device().index());
         Tensor weights = k.emptyWeights(maps, (int) act.size(1));
         for (int r = 0; r < ranks; r++) {
@@ -42,7 +43,8 @@ final class CudaCams {
             for (int i = 0; i < n; i++) outRow[i] = classes[i].length > r ? firstMap[i] + r : -1;
             // the rank's gradient is released as soon as its weights are launched (stream order keeps that safe)
             try (PointerScope rankScope = new PointerScope()) {
-                Tensor g = kind.usesGradients() ? gradient(logits, act, classes, r, numClasses, r < ranks - 1) : null;
+                Tensor g = kind.usesGradients() ? torch.grad(new TensorVector(TargetScore.of(logits, classes, r)), new TensorVector(act), new TensorVector(),
+                        new BoolOptional(r < ranks - 1), false, false).get(0) : null;
                 k.channelWeights(act, g, kind, outRow, weights);
             }
         }
@@ -52,18 +54,5 @@ final class CudaCams {
         }
         CamKernels.DeviceMaps out = k.fused(act, weights, mapInput, outH, outW, relu, torch.ScalarType.Float);
         return new CamPostprocessor.Maps(k.toJava(out.cams()), k.toJava(out.heat()));
-    }
-
-    /** d(sum over inputs of logit[i, classes[i][rank]]) / d(activation), left on the activation's device. */
-    private static Tensor gradient(Tensor logits, Tensor act, int[][] classes, int rank, int numClasses, boolean retain) {
-        int n = classes.length;
-        float[] selector = new float[n * numClasses];
-        for (int i = 0; i < n; i++) {
-            if (classes[i].length > rank) selector[i * numClasses + classes[i][rank]] = 1f;
-        }
-        Tensor sel = io.camstream.model.Tensors.toTorch(new io.camstream.tensor.FloatTensor(selector, n, numClasses)).to(logits.device(), logits.scalar_type());
-        Tensor score = logits.mul(sel).sum();
-        return torch.grad(new org.bytedeco.pytorch.TensorVector(score), new org.bytedeco.pytorch.TensorVector(act),
-                new org.bytedeco.pytorch.TensorVector(), new org.bytedeco.pytorch.BoolOptional(retain), false, false).get(0);
     }
 }

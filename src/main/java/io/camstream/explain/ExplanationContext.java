@@ -209,15 +209,8 @@ public final class ExplanationContext {
     private List<List<FloatTensor>> backward() {
         if (activationTensors.isEmpty()) throw new IllegalStateException("no layer captured: the method declared usesGradients() but no layer");
         List<List<FloatTensor>> all = new ArrayList<>();
-        int n = classes.length;
-        int k = numClasses();
         for (int r = 0; r < ranks; r++) {
-            float[] selector = new float[n * k];
-            for (int i = 0; i < n; i++) {
-                if (classes[i].length > r) selector[i * k + classes[i][r]] = 1f;
-            }
-            Tensor sel = Tensors.toTorch(new FloatTensor(selector, n, k)).to(logitsTensor.device(), logitsTensor.scalar_type());
-            Tensor score = logitsTensor.mul(sel).sum();
+            Tensor score = TargetScore.of(logitsTensor, classes, r);
             TensorVector grads;
             try {
                 grads = torch.grad(new TensorVector(score), new TensorVector(activationTensors.toArray(new Tensor[0])), new TensorVector(),

@@ -42,15 +42,12 @@ public final class GuidedBackprop implements InputMethod {
         int n = x.dim(0);
         int channels = x.dim(1);
         int plane = x.dim(2) * x.dim(3);
-        int k = ctx.numClasses();
         int[][] classes = ctx.classes();
         Tensor leaf = ctx.freshInputLeaf();
         Tensor logits = graph.run(leaf);
         float[] out = new float[ctx.mapCount() * plane];
         for (int r = 0; r < ctx.ranks(); r++) {
-            float[] selector = new float[n * k];
-            for (int i = 0; i < n; i++) if (classes[i].length > r) selector[i * k + classes[i][r]] = 1f;
-            Tensor score = logits.mul(Tensors.toTorch(new FloatTensor(selector, n, k))).sum();
+            Tensor score = TargetScore.of(logits, classes, r);
             TensorVector g = torch.grad(new TensorVector(score), new TensorVector(leaf), new TensorVector(),
                     new BoolOptional(r < ctx.ranks() - 1), false, false);
             float[] grad = Tensors.toJava(g.get(0)).data();
