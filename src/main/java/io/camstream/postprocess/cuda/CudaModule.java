@@ -6,13 +6,9 @@ import org.bytedeco.cuda.cudart.CUctx_st;
 import org.bytedeco.cuda.cudart.CUfunc_st;
 import org.bytedeco.cuda.cudart.CUmod_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
-import org.bytedeco.cuda.global.nvrtc;
-import org.bytedeco.cuda.nvrtc._nvrtcProgram;
 import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.javacpp.SizeTPointer;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import static io.camstream.postprocess.cuda.CudaDriver.check;
@@ -35,17 +32,6 @@ import static org.bytedeco.cuda.global.cudart.cuDevicePrimaryCtxRetain;
 import static org.bytedeco.cuda.global.cudart.cuLaunchKernel;
 import static org.bytedeco.cuda.global.cudart.cuModuleGetFunction;
 import static org.bytedeco.cuda.global.cudart.cuModuleLoadData;
-import static org.bytedeco.cuda.global.nvrtc.NVRTC_SUCCESS;
-import static org.bytedeco.cuda.global.nvrtc.nvrtcCompileProgram;
-import static org.bytedeco.cuda.global.nvrtc.nvrtcCreateProgram;
-import static org.bytedeco.cuda.global.nvrtc.nvrtcDestroyProgram;
-import static org.bytedeco.cuda.global.nvrtc.nvrtcGetCUBIN;
-import static org.bytedeco.cuda.global.nvrtc.nvrtcGetCUBINSize;
-import static org.bytedeco.cuda.global.nvrtc.nvrtcGetErrorString;
-import static org.bytedeco.cuda.global.nvrtc.nvrtcGetPTX;
-import static org.bytedeco.cuda.global.nvrtc.nvrtcGetPTXSize;
-import static org.bytedeco.cuda.global.nvrtc.nvrtcGetProgramLog;
-import static org.bytedeco.cuda.global.nvrtc.nvrtcGetProgramLogSize;
 
 /**
  * camstream's kernels loaded into one device's primary context (the context libtorch's runtime API uses, so the
@@ -149,60 +135,28 @@ public final class CudaModule {
 
     private static CudaModule loadWithNvrtc(int device, CUctx_st ctx, String source, int major, int minor, List<String> tried) {
         try {
-            Loader.load(nvrtc.class);
-        } catch (LinkageError | RuntimeException e) {
-            tried.add("NVRTC: cannot load it: " + CudaDriver.firstLine(e));
+            NvrtcCompiler.require();
+        } catch (CudaUnavailableException e) {
+            tried.add("NVRTC: " + e.getMessage());
             return null;
         }
-        String[][] attempts = {{"--gpu-architecture=sm_" + major + minor, "cubin"}, {"--gpu-architecture=compute_75", "ptx"}};
+        // the device's own architecture first; PTX for the oldest supported one when this NVRTC does not know it
+        String[][] attempts = {{"sm_" + major + minor, "CUBIN"}, {"compute_75", "PTX"}};
         for (String[] attempt : attempts) {
-            BytePointer image = nvrtcCompile(source, attempt[0], attempt[1].equals("cubin"), tried);
-            if (image == null) continue;
+            byte[] image;
+            try {
+                image = NvrtcCompiler.compile(source, SOURCE, attempt[0], NvrtcCompiler.Output.valueOf(attempt[1]));
+            } catch (NvrtcCompiler.CompileException e) {
+                tried.add(e.getMessage());
+                continue;
+            }
             CUmod_st mod = new CUmod_st();
-            int rc = cuModuleLoadData(mod, image);
-            String what = "NVRTC (" + attempt[0].substring(attempt[0].indexOf('=') + 1) + " " + attempt[1] + ")";
+            int rc = cuModuleLoadData(mod, new BytePointer(image));
+            String what = "NVRTC (" + attempt[0] + " " + attempt[1].toLowerCase(Locale.ROOT) + ")";
             if (rc == CUDA_SUCCESS) return new CudaModule(device, ctx, mod, what);
             tried.add(what + ": cuModuleLoadData gave " + errorName(rc));
         }
         return null;
-    }
-
-    private static BytePointer nvrtcCompile(String source, String archOption, boolean cubin, List<String> tried) {
-        _nvrtcProgram prog = new _nvrtcProgram();
-        int rc = nvrtcCreateProgram(prog, new BytePointer(source), new BytePointer(SOURCE), 0, (PointerPointer<?>) null, (PointerPointer<?>) null);
-        if (rc != NVRTC_SUCCESS) {
-            tried.add("NVRTC create: " + nvrtcGetErrorString(rc).getString());
-            return null;
-        }
-        try {
-            String[] options = {archOption, "--std=c++17"};
-            rc = nvrtcCompileProgram(prog, options.length, new PointerPointer<>(options));
-            if (rc != NVRTC_SUCCESS) {
-                SizeTPointer logSize = new SizeTPointer(1);
-                String log = "";
-                if (nvrtcGetProgramLogSize(prog, logSize) == NVRTC_SUCCESS && logSize.get() > 1) {
-                    BytePointer buf = new BytePointer(logSize.get());
-                    nvrtcGetProgramLog(prog, buf);
-                    log = ": " + buf.getString().trim();
-                }
-                tried.add("NVRTC " + archOption + ": " + nvrtcGetErrorString(rc).getString() + log);
-                return null;
-            }
-            SizeTPointer size = new SizeTPointer(1);
-            BytePointer image;
-            if (cubin) {
-                check(nvrtcGetCUBINSize(prog, size) == NVRTC_SUCCESS ? CUDA_SUCCESS : -1, "nvrtcGetCUBINSize");
-                image = new BytePointer(size.get());
-                check(nvrtcGetCUBIN(prog, image) == NVRTC_SUCCESS ? CUDA_SUCCESS : -1, "nvrtcGetCUBIN");
-            } else {
-                check(nvrtcGetPTXSize(prog, size) == NVRTC_SUCCESS ? CUDA_SUCCESS : -1, "nvrtcGetPTXSize");
-                image = new BytePointer(size.get());
-                check(nvrtcGetPTX(prog, image) == NVRTC_SUCCESS ? CUDA_SUCCESS : -1, "nvrtcGetPTX");
-            }
-            return image;
-        } finally {
-            nvrtcDestroyProgram(prog);
-        }
     }
 
     private static BytePointer nulTerminated(byte[] bytes) {

@@ -26,8 +26,8 @@ import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -35,7 +35,6 @@ import java.util.Random;
 import static io.camstream.postprocess.cuda.CudaUnavailableTest.fixture;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The CUDA path against the CPU path, on random data and on a small model. Runs with {@code mvn -Pgpu test} on a
@@ -43,12 +42,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Tolerances: 1e-4 where everything is float32, 1e-2 where half precision is involved; overlays exact.
  */
 @Tag("gpu")
+@EnabledIf(value = "cudaUsable", disabledReason = "no CUDA device visible to libtorch")
 class CudaPathTest {
     static final int DEV = 0;
 
-    @BeforeAll
-    static void needsCuda() {
-        assumeTrue(CudaDevices.available(), "no CUDA device visible to libtorch");
+    static boolean cudaUsable() {
+        return CudaDevices.available();
     }
 
     static Tensor toDevice(FloatTensor t, torch.ScalarType dtype, boolean channelsLast) {
