@@ -71,10 +71,12 @@ final class Connection {
     /** The one answer to a registered request; later attempts (and answers after the connection died) do nothing. */
     void answer(InferenceRequest r, Message m) {
         if (!r.claimAnswer()) return;
-        inFlight.remove(r.requestId, r);
         metrics.answeredInFlight();
         count(m);
+        // queued before the request leaves inFlight: answers come from several worker threads, and whichever of them
+        // then finds inFlight empty queues the close behind every answer (removing first let a close overtake one)
         channel.writeAndFlush(m, channel.voidPromise());
+        inFlight.remove(r.requestId, r);
         closeIfDone();
     }
 
