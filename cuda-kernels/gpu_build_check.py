@@ -111,12 +111,16 @@ def main():
     defined = set()
     for path in list(have.values()) + [system[n] for n in ("libc.so.6", "libm.so.6", "libstdc++.so.6", "libgcc_s.so.1") if n in system]:
         defined |= {s.split("@")[0] for s in symbols(path, True)}
+    # a versioned import names its library; an unversioned one that nothing present defines goes into every stub
+    # its importer needs (a duplicate definition across stubs is harmless). The driver stub is written by hand.
     wanted = {dep: set() for dep in missing}
     for dep, users in missing.items():
+        if dep == "libcuda.so.1":
+            continue
         for user in users:
             for s in symbols(have[user], False):
                 name, _, version = s.partition("@")
-                if version.lstrip("@") == dep or (not version and name not in defined and dep != "libcuda.so.1"):
+                if version.lstrip("@") == dep or (not version and name not in defined):
                     wanted[dep].add(name)
     for dep in sorted(missing):
         base = dep.split(".so")[0]

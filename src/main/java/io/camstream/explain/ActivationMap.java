@@ -13,9 +13,7 @@ public final class ActivationMap extends ChannelWeightedCam {
     }
 
     @Override
-    protected float[] channelWeights(float[] a, float[] g, int offset, int channels, int pixels) {
-        float[] w = new float[channels];
-        java.util.Arrays.fill(w, 1f / channels);
-        return w;
+    protected double channelWeight(float[] a, float[] g, int base, int pixels, int channels) {
+        return 1f / channels; // the float quotient, as the CUDA kernel's
     }
 }

@@ -29,5 +29,15 @@ public abstract class ChannelWeightedCam implements CamMethod {
     }
 
     /** C weights for the input whose (C, pixels) block starts at {@code offset}. */
-    protected abstract float[] channelWeights(float[] a, float[] g, int offset, int channels, int pixels);
+    final float[] channelWeights(float[] a, float[] g, int offset, int channels, int pixels) {
+        float[] w = new float[channels];
+        for (int c = 0; c < channels; c++) w[c] = (float) channelWeight(a, g, offset + c * pixels, pixels, channels);
+        return w;
+    }
+
+    /**
+     * The weight of the channel whose {@code pixels} activations (and gradients) start at {@code base}, accumulated in
+     * double; {@code channels} is the layer's channel count.
+     */
+    protected abstract double channelWeight(float[] a, float[] g, int base, int pixels, int channels);
 }

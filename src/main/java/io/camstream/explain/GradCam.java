@@ -13,14 +13,9 @@ public final class GradCam extends ChannelWeightedCam {
     }
 
     @Override
-    protected float[] channelWeights(float[] a, float[] g, int offset, int channels, int pixels) {
-        float[] w = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            int base = offset + c * pixels;
-            double sum = 0;
-            for (int p = 0; p < pixels; p++) sum += g[base + p];
-            w[c] = (float) (sum / pixels);
-        }
-        return w;
+    protected double channelWeight(float[] a, float[] g, int base, int pixels, int channels) {
+        double sum = 0;
+        for (int p = 0; p < pixels; p++) sum += g[base + p];
+        return sum / pixels;
     }
 }

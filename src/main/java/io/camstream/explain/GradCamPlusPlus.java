@@ -18,22 +18,17 @@ public final class GradCamPlusPlus extends ChannelWeightedCam {
     }
 
     @Override
-    protected float[] channelWeights(float[] a, float[] g, int offset, int channels, int pixels) {
-        float[] w = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            int base = offset + c * pixels;
-            double sumA = 0;
-            for (int p = 0; p < pixels; p++) sumA += a[base + p];
-            double weight = 0;
-            for (int p = 0; p < pixels; p++) {
-                double gp = g[base + p];
-                if (gp == 0) continue;
-                double g2 = gp * gp;
-                double alpha = g2 / (2 * g2 + sumA * g2 * gp + EPS);
-                if (gp > 0) weight += gp * alpha;
-            }
-            w[c] = (float) weight;
+    protected double channelWeight(float[] a, float[] g, int base, int pixels, int channels) {
+        double sumA = 0;
+        for (int p = 0; p < pixels; p++) sumA += a[base + p];
+        double weight = 0;
+        for (int p = 0; p < pixels; p++) {
+            double gp = g[base + p];
+            if (gp == 0) continue;
+            double g2 = gp * gp;
+            double alpha = g2 / (2 * g2 + sumA * g2 * gp + EPS);
+            if (gp > 0) weight += gp * alpha;
         }
-        return w;
+        return weight;
     }
 }

@@ -18,18 +18,13 @@ public final class XGradCam extends ChannelWeightedCam {
     }
 
     @Override
-    protected float[] channelWeights(float[] a, float[] g, int offset, int channels, int pixels) {
-        float[] w = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            int base = offset + c * pixels;
-            double sumA = 0;
-            double sumGA = 0;
-            for (int p = 0; p < pixels; p++) {
-                sumA += a[base + p];
-                sumGA += (double) g[base + p] * a[base + p];
-            }
-            w[c] = (float) (sumGA / (sumA + EPS));
+    protected double channelWeight(float[] a, float[] g, int base, int pixels, int channels) {
+        double sumA = 0;
+        double sumGA = 0;
+        for (int p = 0; p < pixels; p++) {
+            sumA += a[base + p];
+            sumGA += (double) g[base + p] * a[base + p];
         }
-        return w;
+        return sumGA / (sumA + EPS);
     }
 }

@@ -98,13 +98,7 @@ public final class GuidedBackpropGraph {
             out.replaceAllUsesAfterNodeWith(clone, clone.output());
             outputs.add(out);
         }
-        ValueVector items = new ValueVector();
-        items.push_back(g.outputs().get(0));
-        for (Value v : outputs) items.push_back(v);
-        JitNode tuple = g.createTuple(items);
-        g.appendNode(tuple);
-        g.eraseOutput(0);
-        g.registerOutput(tuple.output());
+        LayerCapture.returnAlsoFromGraph(g, outputs);
         GraphFunction fn = LongLived.keep(new GraphFunction(new QualifiedName("camstream_guided"), g, NO_OP_CREATOR,
                 new ExecutorExecutionModeOptional(torch.ExecutorExecutionMode.SIMPLE)));
         return new GuidedBackpropGraph(module, fn, outputs.size());

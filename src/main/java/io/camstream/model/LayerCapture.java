@@ -131,13 +131,7 @@ public final class LayerCapture {
         if (gradientLeaf) {
             makeFirstOutputALeaf(g, outputs);
         }
-        ValueVector tupleItems = new ValueVector();
-        tupleItems.push_back(g.outputs().get(0));
-        for (Value v : outputs) tupleItems.push_back(v);
-        JitNode tuple = g.createTuple(tupleItems);
-        g.appendNode(tuple);
-        g.eraseOutput(0);
-        g.registerOutput(tuple.output());
+        returnAlsoFromGraph(g, outputs);
         GraphFunction fn = LongLived.keep(new GraphFunction(new QualifiedName("camstream_capture"), g, NO_OP_CREATOR));
         return new LayerCapture(module, fn, targets);
     }
@@ -220,6 +214,17 @@ public final class LayerCapture {
     }
 
     /** Re-roots autograd at the earliest captured value: detach it and mark the copy as requiring grad. */
+    /** Makes {@code g} return the tuple (its former output, extra...) so that one run yields both. */
+    static void returnAlsoFromGraph(Graph g, List<Value> extra) {
+        ValueVector items = new ValueVector();
+        items.push_back(g.outputs().get(0));
+        for (Value v : extra) items.push_back(v);
+        JitNode tuple = g.createTuple(items);
+        g.appendNode(tuple);
+        g.eraseOutput(0);
+        g.registerOutput(tuple.output());
+    }
+
     private static void makeFirstOutputALeaf(Graph g, List<Value> outputs) {
         Value first = outputs.get(0);
         for (Value v : outputs) {

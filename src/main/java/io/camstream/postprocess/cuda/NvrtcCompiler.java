@@ -72,15 +72,15 @@ final class NvrtcCompiler {
                 BytePointer image;
                 if (output == Output.CUBIN) {
                     ok(nvrtcGetCUBINSize(prog, size), "nvrtcGetCUBINSize");
-                    image = new BytePointer(size.get() + 1);
+                    image = new BytePointer(size.get());
                     ok(nvrtcGetCUBIN(prog, image), "nvrtcGetCUBIN");
                 } else {
                     ok(nvrtcGetPTXSize(prog, size), "nvrtcGetPTXSize"); // counts PTX's terminating NUL
-                    image = new BytePointer(size.get() + 1);
+                    image = new BytePointer(size.get());
                     ok(nvrtcGetPTX(prog, image), "nvrtcGetPTX");
                 }
-                byte[] bytes = new byte[(int) size.get() + 1];
-                image.get(bytes, 0, (int) size.get());
+                byte[] bytes = new byte[Math.toIntExact(size.get()) + 1]; // the last byte stays 0
+                image.get(bytes, 0, Math.toIntExact(size.get()));
                 return bytes;
             } finally {
                 nvrtcDestroyProgram(prog);
