@@ -1,6 +1,9 @@
 package io.camstream.cli;
 
 import io.camstream.CamstreamException;
+import io.camstream.model.ExecutionDevice;
+import io.camstream.natives.NativeLibraries;
+import io.camstream.natives.NativeLibraryException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,15 +28,43 @@ public final class Main implements Runnable {
     /** Runs a command line and returns the exit status: 0 ok, 2 bad usage or input, 1 internal error. */
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof CamstreamException) {
-                cmd.getErr().println("camstream: error: " + e.getMessage());
-                return 2;
+        cli.setExecutionStrategy(parsed -> {
+            try {
+                NativeLibraries.prepare(wantsCuda(parsed));
+                return new CommandLine.RunLast().execute(parsed);
+            } catch (NativeLibraryException e) {
+                return reportError(parsed.commandSpec().commandLine(), e);
+            } catch (LinkageError e) {
+                // An Error never reaches the exception handler: a native library that failed to load is reported here.
+                NativeLibraryException known = NativeLibraryException.from(e);
+                if (known == null) throw e;
+                return reportError(parsed.commandSpec().commandLine(), known);
             }
+        });
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            CamstreamException known = e instanceof CamstreamException c ? c : NativeLibraryException.from(e);
+            if (known != null) return reportError(cmd, known);
             cmd.getErr().println("camstream: internal error (please report): " + e);
             e.printStackTrace(cmd.getErr());
             return 1;
         });
         return cli.execute(args);
+    }
+
+    private static int reportError(CommandLine cmd, CamstreamException e) {
+        cmd.getErr().println("camstream: error: " + e.getMessage());
+        return 2;
+    }
+
+    /** Whether the command asks for CUDA: the natives (CPU or CUDA libtorch) are chosen once, before any is loaded. */
+    private static boolean wantsCuda(CommandLine.ParseResult parsed) {
+        CommandLine.ParseResult command = parsed;
+        while (command.hasSubcommand()) command = command.subcommand();
+        if (!command.hasMatchedOption("--device")) return false;
+        try {
+            return ExecutionDevice.parse(command.matchedOptionValue("--device", "cpu")).isCuda();
+        } catch (CamstreamException e) {
+            return false; // the command reports the bad value itself
+        }
     }
 }
