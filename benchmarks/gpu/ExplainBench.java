@@ -56,6 +56,7 @@ public class ExplainBench {
         }
         if (model == null) throw new IllegalArgumentException("--model PATH.pt is required");
         ExecutionDevice dev = ExecutionDevice.parse(device);
+        io.camstream.natives.NativeLibraries.prepare(dev.isCuda());
         try (TorchModel m = TorchModel.load(Path.of(model), dev)) {
             Explainer explainer = new Explainer(m, layer, Methods.byName(method), Labels.NONE);
             for (int b : batches) {

@@ -28,6 +28,7 @@ public class InProcessBench {
         int batch = Integer.parseInt(args[3]);
         int iters = args.length > 4 ? Integer.parseInt(args[4]) : 50;
         int threads = args.length > 5 ? Integer.parseInt(args[5]) : 2;
+        io.camstream.natives.NativeLibraries.prepare(false);
         torch.set_num_threads(threads);
         Random rnd = new Random(0);
         float[] data = new float[batch * 3 * size * size];

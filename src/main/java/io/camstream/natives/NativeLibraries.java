@@ -46,7 +46,7 @@ public final class NativeLibraries {
     /**
      * Chooses the CPU or CUDA natives and extracts them all into JavaCPP's cache. Idempotent; call it before any
      * {@code org.bytedeco} class other than {@link Loader} is used. An extension the user set with
-     * {@code -Dorg.bytedeco.javacpp.platform.extension} wins.
+     * {@code -Dorg.bytedeco.javacpp.platform.extension} wins, and the first call's choice holds for the process.
      *
      * @throws NativeLibraryException if the cache cannot be written, naming the library and what to do
      */
@@ -58,9 +58,10 @@ public final class NativeLibraries {
             extension = System.getProperty(EXTENSION_PROPERTY, wanted);
         }
         if (preparedExtension != null) {
+            // Natives are chosen once per process; a later CUDA request on CPU natives is refused where CUDA is
+            // required (CudaDevices.require), with the usual "CUDA not available" message.
             if (cuda && !preparedExtension.endsWith(GPU_EXTENSION)) {
-                throw new NativeLibraryException("the CPU libraries are already loaded in this process; "
-                        + "a CUDA run must choose the device before anything is loaded");
+                LOG.debug("CUDA asked for after the CPU natives were chosen in this process");
             }
             return;
         }
