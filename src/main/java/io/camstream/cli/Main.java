@@ -29,6 +29,8 @@ public final class Main implements Runnable {
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionStrategy(parsed -> {
+            Integer help = CommandLine.executeHelpRequest(parsed);
+            if (help != null) return help; // --help and --version load nothing
             try {
                 NativeLibraries.prepare(wantsCuda(parsed));
                 return new CommandLine.RunLast().execute(parsed);
