@@ -33,7 +33,9 @@ final class InputDecoder {
         boolean keepFrame = r.result.form() == ResultForm.JPEG_OVERLAY;
         switch (p.format()) {
             case FLOAT32 -> {
-                r.input = new FloatTensor(Floats.fromBytes(p.bytes()), 1, 3, p.height(), p.width());
+                float[] values = Floats.fromBytes(p.bytes());
+                requireFinite(values, p.height(), p.width());
+                r.input = new FloatTensor(values, 1, 3, p.height(), p.width());
                 r.frameHeight = p.height();
                 r.frameWidth = p.width();
             }
@@ -73,10 +75,21 @@ final class InputDecoder {
             throw new InvalidInputException("the frame is " + r.frameHeight + "x" + r.frameWidth + "; maps at its own size would exceed "
                     + Wire.MAX_OUTPUT_SIDE + " per side: ask for an explicit output size");
         }
-        long bound = RequestValidator.resultFrameBound(r.result.form(), RequestValidator.mapCount(r.target), r.outHeight, r.outWidth);
-        if (bound > r.connection.clientMaxFrameBytes()) {
-            throw new InvalidInputException("a result of " + r.outHeight + "x" + r.outWidth + " " + r.result.form() + " maps could take " + bound
-                    + " bytes, more than the " + r.connection.clientMaxFrameBytes() + "-byte frames this client accepts");
+        long least = RequestValidator.minResultFrameBytes(r.result.form(), RequestValidator.mapCount(r.target), r.outHeight, r.outWidth);
+        if (least > r.connection.clientMaxFrameBytes()) {
+            throw new InvalidInputException("a result of " + r.outHeight + "x" + r.outWidth + " " + r.result.form() + " maps takes at least " + least
+                    + " bytes, more than the " + r.connection.clientMaxFrameBytes() + "-byte frames this client accepts; ask for a smaller output size");
+        }
+    }
+
+    /** A NaN or an infinity would flow through the model into NaN probabilities and an all-zero map. */
+    private static void requireFinite(float[] chw, int h, int w) {
+        for (int i = 0; i < chw.length; i++) {
+            if (!Float.isFinite(chw[i])) {
+                int plane = h * w;
+                throw new InvalidInputException("FLOAT32 payload has " + chw[i] + " at channel " + i / plane + ", row " + (i % plane) / w
+                        + ", column " + i % w + ": tensor values must be finite");
+            }
         }
     }
 
