@@ -53,6 +53,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-frame-bytes", paramLabel = "N", defaultValue = "16777216", description = "Largest frame accepted. Default: ${DEFAULT-VALUE}.")
     int maxFrameBytes;
 
+    @Option(names = "--max-image-pixels", paramLabel = "N", defaultValue = "40000000",
+            description = "Largest JPEG/PNG frame (width x height), checked from its header before decoding; larger ones are INVALID. Default: ${DEFAULT-VALUE}.")
+    long maxImagePixels;
+
+    @Option(names = "--decode-memory-mb", paramLabel = "MB", defaultValue = "1024",
+            description = "Memory for decoded JPEG/PNG frames, server-wide; a frame that does not fit now is OVERLOADED. Default: ${DEFAULT-VALUE}.")
+    long decodeMemoryMb;
+
     @Option(names = "--heartbeat-ms", paramLabel = "MS", defaultValue = "10000", description = "PING after this much silence. Default: ${DEFAULT-VALUE}.")
     long heartbeatMillis;
 
@@ -95,7 +103,8 @@ final class ServeCommand implements Callable<Integer> {
         ServerConfig.Builder b = ServerConfig.builder().host(host).port(port).maxBatch(maxBatch).maxDelayMicros(maxDelayMicros)
                 .queueCapacity(queue).maxInFlightPerConnection(window).maxConnections(maxConnections).maxFrameBytes(maxFrameBytes)
                 .heartbeat(Duration.ofMillis(heartbeatMillis)).idleTimeout(Duration.ofMillis(idleMillis)).drainTimeout(Duration.ofMillis(drainMillis))
-                .token(token()).metricsPort(metricsPort);
+                .token(token()).metricsPort(metricsPort)
+                .maxImagePixels(maxImagePixels).decodeMemoryBytes(decodeMemoryMb << 20);
         if (ioThreads != null) b.ioThreads(ioThreads);
         if (workerThreads != null) b.workerThreads(workerThreads);
         if ((tlsCert == null) != (tlsKey == null)) throw new InvalidInputException("--tls-cert and --tls-key go together");

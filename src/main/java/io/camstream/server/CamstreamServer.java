@@ -67,7 +67,7 @@ public final class CamstreamServer implements AutoCloseable {
         }
         RequestQueue queue = new RequestQueue(config.queueCapacity);
         ServerMetrics metrics = new ServerMetrics(config.maxBatch, queue::occupancy, queue::queued);
-        RequestPipeline pipeline = new RequestPipeline(config, backend, new InputDecoder(preprocessing),
+        RequestPipeline pipeline = new RequestPipeline(config, backend, new InputDecoder(preprocessing, config.maxImagePixels, new DecodeBudget(config.decodeMemoryBytes)),
                 new ResultAssembler(preprocessing, overlays, config.jpegQuality), metrics, queue);
         ConnectionRegistry connections = new ConnectionRegistry(config.maxConnections, metrics);
         HelloOk helloOk = new HelloOk(Wire.VERSION, config.maxFrameBytes, config.maxInFlightPerConnection, config.heartbeat.toMillis(),

@@ -81,11 +81,18 @@ final class RequestPipeline implements AutoCloseable {
             queue.release();
             r.connection.answerError(r, ErrorCode.INVALID, e.getMessage());
             return;
-        } catch (RuntimeException | Error e) {
-            // every request gets its answer, even when decoding fails in a way nobody planned for
+        } catch (OverloadedException e) {
             queue.release();
-            log.error("decoding request {} failed", r.requestId, e);
-            r.connection.answerError(r, ErrorCode.INTERNAL, "server error decoding the frame: " + e);
+            r.connection.answerError(r, ErrorCode.OVERLOADED, e.getMessage());
+            return;
+        } catch (RuntimeException | Error e) {
+            // every request gets its answer, even when decoding fails in a way nobody planned for; the details (which
+            // name library internals) go to the log, not to the client
+            queue.release();
+            r.releaseDecodeBytes();
+            log.warn("decoding request {} failed: {}", r.requestId, e.toString());
+            log.debug("decoding request {} failed", r.requestId, e);
+            r.connection.answerError(r, ErrorCode.INTERNAL, InternalErrors.DECODE);
             return;
         }
         long now = System.nanoTime();

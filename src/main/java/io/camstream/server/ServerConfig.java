@@ -34,6 +34,10 @@ public final class ServerConfig {
     public final int writeBufferLowWater;
     public final int writeBufferHighWater;
     public final int jpegQuality;
+    /** Largest image (width x height) a JPEG/PNG payload may declare; checked from its header before decoding. */
+    public final long maxImagePixels;
+    /** Bytes of decoded images held at once, server-wide (decodes in progress and frames kept for overlays). */
+    public final long decodeMemoryBytes;
     /** Port of the HTTP listener for /metrics and /health/*; -1 = none, 0 = any free port. */
     public final int metricsPort;
 
@@ -57,6 +61,8 @@ public final class ServerConfig {
         writeBufferHighWater = b.writeBufferHighWater;
         jpegQuality = b.jpegQuality;
         metricsPort = b.metricsPort;
+        maxImagePixels = b.maxImagePixels;
+        decodeMemoryBytes = b.decodeMemoryBytes;
     }
 
     public static Builder builder() {
@@ -84,6 +90,8 @@ public final class ServerConfig {
         private int writeBufferHighWater = 4 << 20;
         private int jpegQuality = 85;
         private int metricsPort = -1;
+        private long maxImagePixels = 40_000_000;
+        private long decodeMemoryBytes = 1L << 30;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -103,6 +111,8 @@ public final class ServerConfig {
         public Builder writeBufferWaterMarks(int low, int high) { writeBufferLowWater = low; writeBufferHighWater = high; return this; }
         public Builder jpegQuality(int v) { jpegQuality = v; return this; }
         public Builder metricsPort(int v) { metricsPort = v; return this; }
+        public Builder maxImagePixels(long v) { maxImagePixels = v; return this; }
+        public Builder decodeMemoryBytes(long v) { decodeMemoryBytes = v; return this; }
 
         public ServerConfig build() {
             positive(maxBatch, "--max-batch");
@@ -127,6 +137,11 @@ public final class ServerConfig {
             if (jpegQuality < 1 || jpegQuality > 100) throw new InvalidInputException("JPEG quality must be in 1..100, got " + jpegQuality);
             if (token.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > Wire.MAX_TOKEN_BYTES) {
                 throw new InvalidInputException("the token is longer than " + Wire.MAX_TOKEN_BYTES + " bytes");
+            }
+            positive(maxImagePixels, "--max-image-pixels");
+            if (maxImagePixels * InputDecoder.DECODE_BYTES_PER_PIXEL > decodeMemoryBytes) {
+                throw new InvalidInputException("--decode-memory-mb (" + (decodeMemoryBytes >> 20) + " MiB) cannot hold one image of --max-image-pixels ("
+                        + maxImagePixels + " pixels take " + (maxImagePixels * InputDecoder.DECODE_BYTES_PER_PIXEL >> 20) + " MiB decoded)");
             }
             return new ServerConfig(this);
         }

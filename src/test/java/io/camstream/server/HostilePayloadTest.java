@@ -15,15 +15,26 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.camstream.image.ImageHeaderTest;
+
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Well-framed requests with hostile contents, and clients at the protocol's smallest limits, on a live server. */
 class HostilePayloadTest {
     static CamstreamServer server;
+    /** A file path, a C++ source, a Java exception's name or a C++ namespace: what users cannot act on. */
+    private static final java.util.regex.Pattern LIBRARY_INTERNALS =
+            java.util.regex.Pattern.compile("(^|[\\s(:'\"])/[\\w.-]+/|\\.(cpp|hpp|h|java):|Exception|Error:|cv::|c10::");
 
     @BeforeAll
     static void start() {
@@ -38,6 +49,73 @@ class HostilePayloadTest {
     private static ExplainRequest tensorRequest(long id, float[] chw) {
         return new ExplainRequest(id, 0, id, "gradcam", Target.top1(), 0, 0, ResultSpec.of(ResultForm.UINT8),
                 Payload.float32(FakeBackend.SIZE, FakeBackend.SIZE, chw));
+    }
+
+    private static ExplainRequest imageRequest(long id, Payload payload) {
+        return new ExplainRequest(id, 0, id, "gradcam", Target.top1(), 0, 0, new ResultSpec(ResultForm.UINT8, 8, 8), payload);
+    }
+
+    /** Resident memory of this JVM (the server's process) in bytes, from /proc/self/status. */
+    private static long statusBytes(String field) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith(field + ":")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+        throw new AssertionError(field + " not in /proc/self/status");
+    }
+
+    @Test
+    void imagesDeclaringTooManyPixelsAreInvalidBeforeDecodingAndMemoryStaysBounded() throws Exception {
+        byte[] bomb = ImageHeaderTest.blackPng(20000, 20000); // ~50 KB that would decode to 1.2 GB of colour pixels
+        assertTrue(bomb.length < 100_000, "bomb of " + bomb.length + " bytes");
+        long before = statusBytes("VmRSS");
+        Files.writeString(Path.of("/proc/self/clear_refs"), "5"); // resets VmHWM, the peak resident size, to now
+        int clients = 6;
+        List<RawConnection> connections = new ArrayList<>();
+        try {
+            for (int i = 0; i < clients; i++) connections.add(RawConnection.handshaken(server.port()));
+            for (RawConnection c : connections) c.send(imageRequest(1, Payload.png(bomb)));
+            for (RawConnection c : connections) {
+                ErrorMessage e = assertInstanceOf(ErrorMessage.class, c.read());
+                assertEquals(ErrorCode.INVALID, e.errorCode(), e.message());
+                assertTrue(e.message().contains("20000x20000"), e.message());
+            }
+        } finally {
+            for (RawConnection c : connections) c.close();
+        }
+        long peakGrowth = statusBytes("VmHWM") - before;
+        assertTrue(peakGrowth < 256L << 20, "resident memory grew by " + (peakGrowth >> 20) + " MiB while refusing " + clients + " bombs");
+    }
+
+    @Test
+    void hugeDeclaredSizesAndBadImagesGetMessagesWithoutLibraryInternals() throws Exception {
+        byte[] jpeg = ImageHeaderTest.withJpegSize(ImageHeaderTest.encoded(".jpg", 16, 16), 40000, 40000);
+        byte[] cut = Arrays.copyOf(ImageHeaderTest.encoded(".png", 64, 64), 60);
+        try (RawConnection c = RawConnection.handshaken(server.port())) {
+            c.send(imageRequest(1, Payload.png(ImageHeaderTest.blackPng(40000, 40000))));
+            c.send(imageRequest(2, Payload.jpeg(jpeg)));
+            c.send(imageRequest(3, Payload.png(cut)));
+            c.send(imageRequest(4, Payload.jpeg(ImageHeaderTest.encoded(".png", 16, 16))));
+            for (int i = 0; i < 4; i++) {
+                ErrorMessage e = assertInstanceOf(ErrorMessage.class, c.read());
+                assertEquals(ErrorCode.INVALID, e.errorCode(), e.message());
+                assertFalse(LIBRARY_INTERNALS.matcher(e.message()).find(), "library internals in: " + e.message());
+            }
+            c.send(imageRequest(5, Payload.jpeg(ImageHeaderTest.encoded(".jpg", 48, 40))));
+            assertEquals(5, assertInstanceOf(ExplainResult.class, c.read()).requestId());
+        }
+    }
+
+    @Test
+    void internalErrorsDoNotCarryExceptionTexts() throws Exception {
+        FakeBackend failing = new FakeBackend();
+        failing.failWith = new IllegalStateException("/build/libtorch/aten/src/ATen/native/Conv.cpp:42: kaboom");
+        try (CamstreamServer s = TestServers.start(TestServers.config().build(), failing); RawConnection c = RawConnection.handshaken(s.port())) {
+            c.send(TestServers.request(1, 1).withRequestId(1));
+            ErrorMessage e = assertInstanceOf(ErrorMessage.class, c.read());
+            assertEquals(ErrorCode.INTERNAL, e.errorCode());
+            assertFalse(e.message().contains("/build") || e.message().contains("IllegalStateException") || e.message().contains("kaboom"), e.message());
+            assertTrue(e.message().contains("server's log"), e.message());
+        }
     }
 
     @Test
