@@ -84,9 +84,16 @@ public final class CamstreamServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(config.writeBufferLowWater, config.writeBufferHighWater))
                     .childHandler(new ServerChannelInitializer(context));
-            listener = b.bind(config.host, config.port).sync().channel();
+            listener = bindProtocol(b, config.host, config.port);
             AtomicBoolean ready = new AtomicBoolean();
-            if (config.metricsPort >= 0) http = MetricsHttpServer.start(boss, io, config.host, config.metricsPort, metrics, ready::get);
+            if (config.metricsPort >= 0) {
+                try {
+                    http = MetricsHttpServer.start(boss, io, config.host, config.metricsPort, metrics, ready::get);
+                } catch (Exception e) {
+                    throw BindFailure.of("metrics and health checks", config.host, config.metricsPort, "--metrics-port",
+                            ", or --metrics-port -1 to run without them", e);
+                }
+            }
             CamstreamServer server = new CamstreamServer(config, boss, io, pipeline, connections, metrics, listener, http, ready);
             ready.set(true);
             log.info("serving {} (layer {}) on {}:{}{}", info.methods(), info.layer(), config.host, server.port(),
@@ -99,7 +106,18 @@ public final class CamstreamServer implements AutoCloseable {
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            throw new CamstreamException("cannot listen on " + config.host + ":" + config.port + ": " + e.getMessage(), e);
+            if (e instanceof CamstreamException c) throw c;
+            throw new CamstreamException("cannot start the server on " + config.host + ":" + config.port + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Channel bindProtocol(ServerBootstrap b, String host, int port) throws InterruptedException {
+        try {
+            return b.bind(host, port).sync().channel();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw BindFailure.of("the camstream protocol", host, port, "--port", "", e);
         }
     }
 

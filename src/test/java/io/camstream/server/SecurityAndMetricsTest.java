@@ -79,6 +79,20 @@ class SecurityAndMetricsTest {
         }
     }
 
+    @Test
+    void aPortInUseIsNamedWithItsOptionAndWhatToDo() throws Exception {
+        try (java.net.ServerSocket held = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = held.getLocalPort();
+            FakeBackend backend = new FakeBackend();
+            CamstreamException metrics = assertThrows(CamstreamException.class, () -> TestServers.start(TestServers.config().metricsPort(port).build(), backend));
+            assertEquals("cannot listen on 127.0.0.1:" + port + " for metrics and health checks (--metrics-port): port " + port
+                    + " is already in use by another process; choose another --metrics-port, or --metrics-port -1 to run without them", metrics.getMessage());
+            CamstreamException protocol = assertThrows(CamstreamException.class, () -> TestServers.start(TestServers.config().port(port).build(), backend));
+            assertEquals("cannot listen on 127.0.0.1:" + port + " for the camstream protocol (--port): port " + port
+                    + " is already in use by another process; choose another --port", protocol.getMessage());
+        }
+    }
+
     private static int get(HttpClient http, String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
