@@ -50,6 +50,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "256", description = "Default: ${DEFAULT-VALUE}.")
     int maxConnections;
 
+    @Option(names = "--max-handshaking", paramLabel = "N", defaultValue = "64",
+            description = "Connections that have not yet completed their handshake, counted apart from --max-connections. Default: ${DEFAULT-VALUE}.")
+    int maxHandshaking;
+
+    @Option(names = "--handshake-timeout-ms", paramLabel = "MS", defaultValue = "5000",
+            description = "A new connection that has not completed its handshake (TLS and HELLO) in this time is closed. Default: ${DEFAULT-VALUE}.")
+    long handshakeMillis;
+
     @Option(names = "--max-frame-bytes", paramLabel = "N", defaultValue = "16777216", description = "Largest frame accepted. Default: ${DEFAULT-VALUE}.")
     int maxFrameBytes;
 
@@ -101,7 +109,8 @@ final class ServeCommand implements Callable<Integer> {
         model.applyThreads();
         Preprocessing prep = model.preprocessing();
         ServerConfig.Builder b = ServerConfig.builder().host(host).port(port).maxBatch(maxBatch).maxDelayMicros(maxDelayMicros)
-                .queueCapacity(queue).maxInFlightPerConnection(window).maxConnections(maxConnections).maxFrameBytes(maxFrameBytes)
+                .queueCapacity(queue).maxInFlightPerConnection(window).maxConnections(maxConnections).maxHandshaking(maxHandshaking)
+                .handshakeTimeout(Duration.ofMillis(handshakeMillis)).maxFrameBytes(maxFrameBytes)
                 .heartbeat(Duration.ofMillis(heartbeatMillis)).idleTimeout(Duration.ofMillis(idleMillis)).drainTimeout(Duration.ofMillis(drainMillis))
                 .token(token()).metricsPort(metricsPort)
                 .maxImagePixels(maxImagePixels).decodeMemoryBytes(decodeMemoryMb << 20);

@@ -69,7 +69,7 @@ public final class CamstreamServer implements AutoCloseable {
         ServerMetrics metrics = new ServerMetrics(config.maxBatch, queue::occupancy, queue::queued);
         RequestPipeline pipeline = new RequestPipeline(config, backend, new InputDecoder(preprocessing, config.maxImagePixels, new DecodeBudget(config.decodeMemoryBytes)),
                 new ResultAssembler(preprocessing, overlays, config.jpegQuality), metrics, queue);
-        ConnectionRegistry connections = new ConnectionRegistry(config.maxConnections, metrics);
+        ConnectionRegistry connections = new ConnectionRegistry(config.maxConnections, config.maxHandshaking, metrics);
         HelloOk helloOk = new HelloOk(Wire.VERSION, config.maxFrameBytes, config.maxInFlightPerConnection, config.heartbeat.toMillis(),
                 config.idleTimeout.toMillis(), info.inputHeight(), info.inputWidth(), info.numClasses(), info.layer(), info.methods(), NAME);
         ServerContext context = new ServerContext(config, helloOk, metrics, pipeline, new RequestValidator(info), connections);
@@ -154,6 +154,7 @@ public final class CamstreamServer implements AutoCloseable {
         ready.set(false);
         listener.close().syncUninterruptibly();
         pipeline.stopAdmission();
+        for (Connection c : connections.handshakingSnapshot()) c.channel().close();
         for (Connection c : connections.snapshot()) c.serverGoodbye("the server is shutting down");
         long until = System.nanoTime() + drain.toNanos();
         try {

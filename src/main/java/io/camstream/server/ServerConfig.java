@@ -21,6 +21,10 @@ public final class ServerConfig {
     public final int maxInFlightPerConnection;
     public final int maxFrameBytes;
     public final int maxConnections;
+    /** Connections that have not completed their handshake, counted apart from {@link #maxConnections}. */
+    public final int maxHandshaking;
+    /** Time a new connection has to complete its handshake (TLS and HELLO). */
+    public final Duration handshakeTimeout;
     public final Duration heartbeat;
     public final Duration idleTimeout;
     public final Duration drainTimeout;
@@ -50,6 +54,8 @@ public final class ServerConfig {
         maxInFlightPerConnection = b.maxInFlightPerConnection;
         maxFrameBytes = b.maxFrameBytes;
         maxConnections = b.maxConnections;
+        maxHandshaking = b.maxHandshaking;
+        handshakeTimeout = b.handshakeTimeout;
         heartbeat = b.heartbeat;
         idleTimeout = b.idleTimeout;
         drainTimeout = b.drainTimeout;
@@ -79,6 +85,8 @@ public final class ServerConfig {
         private int maxInFlightPerConnection = 64;
         private int maxFrameBytes = Wire.DEFAULT_MAX_FRAME;
         private int maxConnections = 256;
+        private int maxHandshaking = 64;
+        private Duration handshakeTimeout = Duration.ofSeconds(5);
         private Duration heartbeat = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofSeconds(30);
         private Duration drainTimeout = Duration.ofSeconds(10);
@@ -101,6 +109,8 @@ public final class ServerConfig {
         public Builder maxInFlightPerConnection(int v) { maxInFlightPerConnection = v; return this; }
         public Builder maxFrameBytes(int v) { maxFrameBytes = v; return this; }
         public Builder maxConnections(int v) { maxConnections = v; return this; }
+        public Builder maxHandshaking(int v) { maxHandshaking = v; return this; }
+        public Builder handshakeTimeout(Duration v) { handshakeTimeout = v; return this; }
         public Builder heartbeat(Duration v) { heartbeat = v; return this; }
         public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
         public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
@@ -121,6 +131,10 @@ public final class ServerConfig {
             positive(queueCapacity, "--queue");
             positive(maxInFlightPerConnection, "--window");
             positive(maxConnections, "--max-connections");
+            positive(maxHandshaking, "--max-handshaking");
+            if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+                throw new InvalidInputException("--handshake-timeout-ms must be at least 1, got " + handshakeTimeout.toMillis());
+            }
             positive(ioThreads, "--io-threads");
             positive(workerThreads, "--worker-threads");
             if (port < 0 || port > 65535) throw new InvalidInputException("--port must be in 0..65535, got " + port);

@@ -153,11 +153,54 @@ class ServerLifecycleTest {
     }
 
     @Test
-    void aConnectionThatNeverHandshakesIsClosed() throws Exception {
+    void aConnectionThatNeverHandshakesIsClosedAfterTheHandshakeTimeout() throws Exception {
         FakeBackend backend = new FakeBackend();
-        ServerConfig config = TestServers.config().heartbeat(Duration.ofMillis(100)).idleTimeout(Duration.ofMillis(300)).build();
+        ServerConfig config = TestServers.config().handshakeTimeout(Duration.ofMillis(300)).build();
         try (CamstreamServer server = TestServers.start(config, backend); RawConnection c = new RawConnection(server.port())) {
+            long start = System.nanoTime();
             assertSame(RawConnection.CLOSED, c.read());
+            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(waited < config.idleTimeout.toMillis() / 2, "closed after " + waited + " ms, the handshake timeout is 300 ms");
+        }
+        ServerConfig defaults = ServerConfig.builder().build();
+        assertTrue(defaults.handshakeTimeout.compareTo(defaults.idleTimeout.dividedBy(4)) <= 0, "the default handshake timeout is much shorter than the idle one");
+    }
+
+    @Test
+    void socketsThatNeverSayHelloDoNotTakeTheClientsPlaces() throws Exception {
+        FakeBackend backend = new FakeBackend();
+        ServerConfig config = TestServers.config().maxConnections(2).maxHandshaking(8).build();
+        List<RawConnection> idle = new ArrayList<>();
+        try (CamstreamServer server = TestServers.start(config, backend)) {
+            for (int i = 0; i < 5; i++) idle.add(new RawConnection(server.port()));
+            // more silent sockets than --max-connections: a real client is still let in and served
+            try (CamstreamClient client = TestServers.client(server)) {
+                assertEquals(1, client.explain(TestServers.request(1, 1)).get(10, TimeUnit.SECONDS).frameNumber());
+            }
+        } finally {
+            for (RawConnection c : idle) c.close();
+        }
+    }
+
+    @Test
+    void handshakingConnectionsHaveTheirOwnLimitAndTimeOutSoon() throws Exception {
+        FakeBackend backend = new FakeBackend();
+        ServerConfig config = TestServers.config().maxHandshaking(3).handshakeTimeout(Duration.ofMillis(500)).build();
+        List<RawConnection> idle = new ArrayList<>();
+        try (CamstreamServer server = TestServers.start(config, backend)) {
+            for (int i = 0; i < 3; i++) idle.add(new RawConnection(server.port()));
+            // the fourth arrives while three are still silent: refused at once, retryable
+            try (RawConnection fourth = new RawConnection(server.port())) {
+                ErrorMessage e = assertInstanceOf(ErrorMessage.class, fourth.read());
+                assertEquals(ErrorCode.OVERLOADED, e.errorCode(), e.message());
+                assertSame(RawConnection.CLOSED, fourth.read());
+            }
+            for (RawConnection c : idle) assertSame(RawConnection.CLOSED, c.read(), "closed by the handshake timeout");
+            try (CamstreamClient client = TestServers.client(server)) {
+                assertEquals(2, client.explain(TestServers.request(2, 2)).get(10, TimeUnit.SECONDS).frameNumber());
+            }
+        } finally {
+            for (RawConnection c : idle) c.close();
         }
     }
 
