@@ -10,6 +10,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 import javax.net.ssl.SSLException;
 import java.io.IOException;
@@ -136,19 +137,35 @@ final class ServeCommand implements Callable<Integer> {
             backend.close();
             throw e;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.err.println("camstream: shutting down (draining for up to " + drainMillis + " ms) ...");
-            server.close();
-            stopped.countDown();
-        }, "camstream-shutdown"));
+        // a stop signal is handled here, not by the JVM's default (which exits 128 + the signal's number even after a
+        // clean drain): the first drains and returns normally, a second one stops at once
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        for (String name : new String[]{"TERM", "INT"}) {
+            Signal signal = new Signal(name);
+            Signal.handle(signal, s -> {
+                if (stopRequested.getCount() == 0) {
+                    System.err.println("camstream: second " + s.getName() + ": stopping without waiting for the drain");
+                    Runtime.getRuntime().halt(128 + s.getNumber());
+                }
+                stopRequested.countDown();
+            });
+        }
+        // any other way the JVM goes down (System.exit, SIGHUP) still drains
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "camstream-shutdown"));
         var info = backend.info();
         System.err.printf("camstream: serving %s on %s, layer %s, %d classes, input %dx%d on %s:%d%s; max batch %d, max delay %d us%s%n",
                 model.modelPath().getFileName(), model.device(), info.layer(), info.numClasses(), info.inputHeight(), info.inputWidth(), host, server.port(),
                 config.ssl != null ? " (TLS)" : "", maxBatch, maxDelayMicros,
                 server.metricsPort() >= 0 ? "; metrics on http://" + host + ":" + server.metricsPort() + "/metrics" : "");
-        stopped.await();
-        return 0;
+        stopRequested.await();
+        System.err.println("camstream: shutting down (draining for up to " + drainMillis + " ms; a second Ctrl-C stops at once) ...");
+        if (server.shutdown(Duration.ofMillis(drainMillis))) {
+            System.err.println("camstream: stopped; every request was answered");
+            return 0;
+        }
+        System.err.println("camstream: stopped; the drain ran out, and the requests still in flight were answered SHUTTING_DOWN"
+                + " (a longer --drain-timeout-ms gives them time)");
+        return 1;
     }
 
     private String token() throws IOException {

@@ -147,10 +147,14 @@ public final class CamstreamServer implements AutoCloseable {
 
     /**
      * Stops accepting connections and requests, says GOODBYE to every client, waits up to {@code drain} for what is
-     * in flight to be answered, answers the rest SHUTTING_DOWN, and releases everything (the model included).
+     * in flight to be answered; at its end answers the rest SHUTTING_DOWN and closes every connection (a batch still
+     * computing is not waited for), then releases everything (the model once its batch is done).
+     *
+     * @return true when everything in flight was answered within the drain (false: some got SHUTTING_DOWN, or
+     *         shutdown had already been done)
      */
-    public void shutdown(Duration drain) {
-        if (!closed.compareAndSet(false, true)) return;
+    public boolean shutdown(Duration drain) {
+        if (!closed.compareAndSet(false, true)) return false;
         ready.set(false);
         listener.close().syncUninterruptibly();
         pipeline.stopAdmission();
@@ -164,14 +168,18 @@ public final class CamstreamServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        pipeline.close();
+        int cutShort = connections.inFlight();
+        pipeline.stopBatching();
         for (Connection c : connections.snapshot()) {
-            for (InferenceRequest r : c.inFlightRequests()) c.answerError(r, ErrorCode.SHUTTING_DOWN, "the server is shutting down");
-            c.channel().close();
+            for (InferenceRequest r : c.inFlightRequests()) c.answerError(r, ErrorCode.SHUTTING_DOWN, "the server is shutting down (its drain time ran out)");
+            c.closeAfterAnswers();
         }
+        if (cutShort > 0) log.warn("the drain ran out after {} ms: {} request(s) answered SHUTTING_DOWN", drain.toMillis(), cutShort);
+        pipeline.close();
         if (metricsHttp != null) metricsHttp.close();
         io.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         log.info("server stopped");
+        return cutShort == 0;
     }
 }

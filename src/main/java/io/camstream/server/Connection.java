@@ -97,10 +97,13 @@ final class Connection {
         channel.writeAndFlush(new ErrorMessage(requestId, code, message)).addListener(ChannelFutureListener.CLOSE);
     }
 
-    /** The client said GOODBYE: answer what is in flight, then close. */
+    /**
+     * The client said GOODBYE: answer what is in flight, then close. The close waits for the end of the current read
+     * ({@link #closeIfDone}, called by the request handler), so that requests sent along with the GOODBYE still get
+     * their one answer.
+     */
     void clientGoodbye() {
         closing = true;
-        closeIfDone();
     }
 
     /** Server shutdown: tell the client, refuse new requests, close when what is in flight has been answered. */
@@ -132,7 +135,13 @@ final class Connection {
         else if (m instanceof ErrorMessage e) metrics.failure(e.errorCode());
     }
 
-    private void closeIfDone() {
+    /** Closes the connection after what has been written to it (the answers) has gone out. */
+    void closeAfterAnswers() {
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Closes the connection once it is closing and nothing is left in flight. */
+    void closeIfDone() {
         if (closing && inFlight.isEmpty() && channel.isActive()) {
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }

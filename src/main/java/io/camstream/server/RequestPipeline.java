@@ -113,14 +113,19 @@ final class RequestPipeline implements AutoCloseable {
         queue.stopAdmission();
     }
 
+    /** No more batches: what is still queued is answered SHUTTING_DOWN; the batch being computed (if any) runs on. */
+    void stopBatching() {
+        queue.close();
+        for (InferenceRequest r : queue.drain()) r.connection.answerError(r, ErrorCode.SHUTTING_DOWN, "the server is shutting down");
+    }
+
     /**
-     * Stops the batcher after the batch it is running; what is still queued is answered SHUTTING_DOWN. Waits for
-     * the batcher and the workers at most 10 s each, and closes the model only when the batcher has stopped.
+     * Stops batching, then waits for the batcher and the workers at most 10 s each, and closes the model only when
+     * the batcher has stopped.
      */
     @Override
     public void close() {
-        queue.close();
-        for (InferenceRequest r : queue.drain()) r.connection.answerError(r, ErrorCode.SHUTTING_DOWN, "the server is shutting down");
+        stopBatching();
         try {
             batcherThread.join(10_000);
             workers.shutdown();
