@@ -70,6 +70,14 @@ final class ServeCommand implements Callable<Integer> {
             description = "Memory for decoded JPEG/PNG frames, server-wide; a frame that does not fit now is OVERLOADED. Default: ${DEFAULT-VALUE}.")
     long decodeMemoryMb;
 
+    @Option(names = "--result-buffer-mb", paramLabel = "MB", defaultValue = "64",
+            description = "Results one connection's client has not read yet that the server holds; beyond, OVERLOADED. Default: ${DEFAULT-VALUE}.")
+    long resultBufferMb;
+
+    @Option(names = "--result-buffer-total-mb", paramLabel = "MB", defaultValue = "1024",
+            description = "The same for all connections together. Default: ${DEFAULT-VALUE}.")
+    long resultBufferTotalMb;
+
     @Option(names = "--heartbeat-ms", paramLabel = "MS", defaultValue = "10000", description = "PING after this much silence. Default: ${DEFAULT-VALUE}.")
     long heartbeatMillis;
 
@@ -114,7 +122,8 @@ final class ServeCommand implements Callable<Integer> {
                 .handshakeTimeout(Duration.ofMillis(handshakeMillis)).maxFrameBytes(maxFrameBytes)
                 .heartbeat(Duration.ofMillis(heartbeatMillis)).idleTimeout(Duration.ofMillis(idleMillis)).drainTimeout(Duration.ofMillis(drainMillis))
                 .token(token()).metricsPort(metricsPort)
-                .maxImagePixels(maxImagePixels).decodeMemoryBytes(decodeMemoryMb << 20);
+                .maxImagePixels(maxImagePixels).decodeMemoryBytes(decodeMemoryMb << 20)
+                .resultBuffer(resultBufferMb << 20, resultBufferTotalMb << 20);
         if (ioThreads != null) b.ioThreads(ioThreads);
         if (workerThreads != null) b.workerThreads(workerThreads);
         if ((tlsCert == null) != (tlsKey == null)) throw new InvalidInputException("--tls-cert and --tls-key go together");

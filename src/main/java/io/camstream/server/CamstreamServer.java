@@ -72,7 +72,9 @@ public final class CamstreamServer implements AutoCloseable {
         ConnectionRegistry connections = new ConnectionRegistry(config.maxConnections, config.maxHandshaking, metrics);
         HelloOk helloOk = new HelloOk(Wire.VERSION, config.maxFrameBytes, config.maxInFlightPerConnection, config.heartbeat.toMillis(),
                 config.idleTimeout.toMillis(), info.inputHeight(), info.inputWidth(), info.numClasses(), info.layer(), info.methods(), NAME);
-        ServerContext context = new ServerContext(config, helloOk, metrics, pipeline, new RequestValidator(info), connections);
+        ResultBuffer results = new ResultBuffer(config.resultBufferPerConnection, config.resultBufferTotal);
+        metrics.resultBufferGauge(results);
+        ServerContext context = new ServerContext(config, helloOk, metrics, pipeline, new RequestValidator(info), connections, results);
         EventLoopGroup boss = NettyTransport.group(1, "camstream-accept");
         EventLoopGroup io = NettyTransport.group(config.ioThreads, "camstream-io");
         Channel listener = null;
@@ -128,6 +130,11 @@ public final class CamstreamServer implements AutoCloseable {
     /** Port of the metrics/health listener, or -1 when there is none. */
     public int metricsPort() {
         return metricsHttp == null ? -1 : metricsHttp.port();
+    }
+
+    /** Connections past their handshake (for tests that look at what the server holds for them). */
+    java.util.Set<Connection> connections() {
+        return connections.snapshot();
     }
 
     public ServerMetrics metrics() {

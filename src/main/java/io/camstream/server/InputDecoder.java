@@ -74,9 +74,10 @@ final class InputDecoder {
                     + Wire.MAX_OUTPUT_SIDE + " per side: ask for an explicit output size");
         }
         long least = RequestValidator.minResultFrameBytes(r.result.form(), RequestValidator.mapCount(r.target), r.outHeight, r.outWidth);
-        if (least > r.connection.clientMaxFrameBytes()) {
+        if (least > r.connection.maxResultBytes()) {
             throw new InvalidInputException("a result of " + r.outHeight + "x" + r.outWidth + " " + r.result.form() + " maps takes at least " + least
-                    + " bytes, more than the " + r.connection.clientMaxFrameBytes() + "-byte frames this client accepts; ask for a smaller output size");
+                    + " bytes, more than the " + r.connection.maxResultBytes() + " bytes a result to this client may take"
+                    + " (its frame limit, or the server's per-connection result buffer); ask for a smaller output size");
         }
     }
 

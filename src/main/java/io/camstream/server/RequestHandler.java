@@ -63,6 +63,10 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                     + " requests in flight (its window)");
             return;
         }
+        if (connection.resultBufferFull()) {
+            connection.refuse(id, ErrorCode.OVERLOADED, connection.unreadResultsMessage());
+            return;
+        }
         InferenceRequest r = new InferenceRequest(m, connection, now);
         // the queue slot first: a request counts as admitted only once it has one
         if (!server.pipeline().reserve(r)) {

@@ -70,9 +70,9 @@ final class ResultAssembler {
         ExplainResult result = new ExplainResult(r.requestId, r.streamId, r.frameNumber, clampU32(queueMicros), clampU32(computeMicros), batchSize,
                 predictions, maps);
         long bytes = MessageCodec.resultFrameBytes(result);
-        if (bytes > r.connection.clientMaxFrameBytes()) {
-            throw new InvalidInputException("the result frame takes " + bytes + " bytes, more than the " + r.connection.clientMaxFrameBytes()
-                    + "-byte frames this client accepts; ask for a smaller output size");
+        if (bytes > r.connection.maxResultBytes()) {
+            throw new InvalidInputException("the result frame takes " + bytes + " bytes, more than the " + r.connection.maxResultBytes()
+                    + " bytes a result to this client may take (its frame limit, or the server's per-connection result buffer); ask for a smaller output size");
         }
         return result;
     }

@@ -42,6 +42,10 @@ public final class ServerConfig {
     public final long maxImagePixels;
     /** Bytes of decoded images held at once, server-wide (decodes in progress and frames kept for overlays). */
     public final long decodeMemoryBytes;
+    /** Bytes of results written to one connection and not yet taken by its client; beyond, OVERLOADED. */
+    public final long resultBufferPerConnection;
+    /** The same, summed over all connections. */
+    public final long resultBufferTotal;
     /** Port of the HTTP listener for /metrics and /health/*; -1 = none, 0 = any free port. */
     public final int metricsPort;
 
@@ -68,6 +72,8 @@ public final class ServerConfig {
         jpegQuality = b.jpegQuality;
         metricsPort = b.metricsPort;
         maxImagePixels = b.maxImagePixels;
+        resultBufferPerConnection = b.resultBufferPerConnection;
+        resultBufferTotal = b.resultBufferTotal;
         decodeMemoryBytes = b.decodeMemoryBytes;
     }
 
@@ -99,6 +105,8 @@ public final class ServerConfig {
         private int jpegQuality = 85;
         private int metricsPort = -1;
         private long maxImagePixels = 40_000_000;
+        private long resultBufferPerConnection = 64L << 20;
+        private long resultBufferTotal = 1L << 30;
         private long decodeMemoryBytes = 1L << 30;
 
         public Builder host(String v) { host = v; return this; }
@@ -122,6 +130,7 @@ public final class ServerConfig {
         public Builder jpegQuality(int v) { jpegQuality = v; return this; }
         public Builder metricsPort(int v) { metricsPort = v; return this; }
         public Builder maxImagePixels(long v) { maxImagePixels = v; return this; }
+        public Builder resultBuffer(long perConnection, long total) { resultBufferPerConnection = perConnection; resultBufferTotal = total; return this; }
         public Builder decodeMemoryBytes(long v) { decodeMemoryBytes = v; return this; }
 
         public ServerConfig build() {
@@ -153,6 +162,10 @@ public final class ServerConfig {
                 throw new InvalidInputException("the token is longer than " + Wire.MAX_TOKEN_BYTES + " bytes");
             }
             positive(maxImagePixels, "--max-image-pixels");
+            if (resultBufferPerConnection < Wire.HANDSHAKE_FRAME_LIMIT || resultBufferTotal < resultBufferPerConnection) {
+                throw new InvalidInputException("result buffers must satisfy " + Wire.HANDSHAKE_FRAME_LIMIT + " <= per connection (--result-buffer-mb, got "
+                        + resultBufferPerConnection + " bytes) <= total (--result-buffer-total-mb, got " + resultBufferTotal + " bytes)");
+            }
             if (maxImagePixels * InputDecoder.DECODE_BYTES_PER_PIXEL > decodeMemoryBytes) {
                 throw new InvalidInputException("--decode-memory-mb (" + (decodeMemoryBytes >> 20) + " MiB) cannot hold one image of --max-image-pixels ("
                         + maxImagePixels + " pixels take " + (maxImagePixels * InputDecoder.DECODE_BYTES_PER_PIXEL >> 20) + " MiB decoded)");
