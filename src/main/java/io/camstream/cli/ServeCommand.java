@@ -98,8 +98,13 @@ final class ServeCommand implements Callable<Integer> {
     Path tlsKey;
 
     @Option(names = "--metrics-port", paramLabel = "N", defaultValue = "9464",
-            description = "HTTP port for /metrics (Prometheus) and /health/live, /health/ready, on --host; -1 for none. Default: ${DEFAULT-VALUE}.")
+            description = "HTTP port for /metrics (Prometheus) and /health/live, /health/ready; -1 for none. With a token (--token-file),"
+                    + " /metrics needs it as 'Authorization: Bearer TOKEN'. Plain HTTP, also with --tls-*. Default: ${DEFAULT-VALUE}.")
     int metricsPort;
+
+    @Option(names = "--metrics-host", paramLabel = "ADDR",
+            description = "Address for the metrics port, e.g. 127.0.0.1 to keep it on this machine while --host serves the network. Default: --host.")
+    String metricsHost;
 
     @Option(names = "--io-threads", paramLabel = "N", description = "Netty I/O threads. Default: half the cores (1..4).")
     Integer ioThreads;
@@ -121,7 +126,7 @@ final class ServeCommand implements Callable<Integer> {
                 .queueCapacity(queue).maxInFlightPerConnection(window).maxConnections(maxConnections).maxHandshaking(maxHandshaking)
                 .handshakeTimeout(Duration.ofMillis(handshakeMillis)).maxFrameBytes(maxFrameBytes)
                 .heartbeat(Duration.ofMillis(heartbeatMillis)).idleTimeout(Duration.ofMillis(idleMillis)).drainTimeout(Duration.ofMillis(drainMillis))
-                .token(token()).metricsPort(metricsPort)
+                .token(token()).metricsPort(metricsPort).metricsHost(metricsHost)
                 .maxImagePixels(maxImagePixels).decodeMemoryBytes(decodeMemoryMb << 20)
                 .resultBuffer(resultBufferMb << 20, resultBufferTotalMb << 20);
         if (ioThreads != null) b.ioThreads(ioThreads);
@@ -165,7 +170,8 @@ final class ServeCommand implements Callable<Integer> {
         System.err.printf("camstream: serving %s on %s, layer %s, %d classes, input %dx%d on %s:%d%s; max batch %d, max delay %d us%s%n",
                 model.modelPath().getFileName(), model.device(), info.layer(), info.numClasses(), info.inputHeight(), info.inputWidth(), host, server.port(),
                 config.ssl != null ? " (TLS)" : "", maxBatch, maxDelayMicros,
-                server.metricsPort() >= 0 ? "; metrics on http://" + host + ":" + server.metricsPort() + "/metrics" : "");
+                server.metricsPort() >= 0 ? "; metrics on http://" + config.metricsHost() + ":" + server.metricsPort() + "/metrics"
+                        + (config.token.isEmpty() ? "" : " (token required)") : "");
         stopRequested.await();
         System.err.println("camstream: shutting down (draining for up to " + drainMillis + " ms; a second Ctrl-C stops at once) ...");
         if (server.shutdown(Duration.ofMillis(drainMillis))) {

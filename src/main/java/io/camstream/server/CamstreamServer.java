@@ -90,10 +90,14 @@ public final class CamstreamServer implements AutoCloseable {
             AtomicBoolean ready = new AtomicBoolean();
             if (config.metricsPort >= 0) {
                 try {
-                    http = MetricsHttpServer.start(boss, io, config.host, config.metricsPort, metrics, ready::get);
+                    http = MetricsHttpServer.start(boss, io, config.metricsHost(), config.metricsPort, metrics, ready::get, config.token);
                 } catch (Exception e) {
-                    throw BindFailure.of("metrics and health checks", config.host, config.metricsPort, "--metrics-port",
+                    throw BindFailure.of("metrics and health checks", config.metricsHost(), config.metricsPort, "--metrics-port",
                             ", or --metrics-port -1 to run without them", e);
+                }
+                if (config.ssl != null && !isLoopback(config.metricsHost())) {
+                    log.warn("the metrics listener on {}:{} is plain HTTP{}; --metrics-host 127.0.0.1 keeps it on this machine", config.metricsHost(),
+                            http.port(), config.token.isEmpty() ? " and open to anyone who can reach it" : " (the token it asks for travels unencrypted)");
                 }
             }
             CamstreamServer server = new CamstreamServer(config, boss, io, pipeline, connections, metrics, listener, http, ready);
@@ -120,6 +124,14 @@ public final class CamstreamServer implements AutoCloseable {
             throw e;
         } catch (Exception e) {
             throw BindFailure.of("the camstream protocol", host, port, "--port", "", e);
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
         }
     }
 

@@ -48,6 +48,8 @@ public final class ServerConfig {
     public final long resultBufferTotal;
     /** Port of the HTTP listener for /metrics and /health/*; -1 = none, 0 = any free port. */
     public final int metricsPort;
+    /** Address of the metrics listener; null = {@link #host}. */
+    private final String metricsHost;
 
     private ServerConfig(Builder b) {
         host = b.host;
@@ -71,10 +73,16 @@ public final class ServerConfig {
         writeBufferHighWater = b.writeBufferHighWater;
         jpegQuality = b.jpegQuality;
         metricsPort = b.metricsPort;
+        metricsHost = b.metricsHost;
         maxImagePixels = b.maxImagePixels;
         resultBufferPerConnection = b.resultBufferPerConnection;
         resultBufferTotal = b.resultBufferTotal;
         decodeMemoryBytes = b.decodeMemoryBytes;
+    }
+
+    /** Where the metrics listener binds: its own address if one was given, else the protocol's. */
+    public String metricsHost() {
+        return metricsHost != null ? metricsHost : host;
     }
 
     public static Builder builder() {
@@ -104,6 +112,7 @@ public final class ServerConfig {
         private int writeBufferHighWater = 4 << 20;
         private int jpegQuality = 85;
         private int metricsPort = -1;
+        private String metricsHost;
         private long maxImagePixels = 40_000_000;
         private long resultBufferPerConnection = 64L << 20;
         private long resultBufferTotal = 1L << 30;
@@ -129,6 +138,7 @@ public final class ServerConfig {
         public Builder writeBufferWaterMarks(int low, int high) { writeBufferLowWater = low; writeBufferHighWater = high; return this; }
         public Builder jpegQuality(int v) { jpegQuality = v; return this; }
         public Builder metricsPort(int v) { metricsPort = v; return this; }
+        public Builder metricsHost(String v) { metricsHost = v; return this; }
         public Builder maxImagePixels(long v) { maxImagePixels = v; return this; }
         public Builder resultBuffer(long perConnection, long total) { resultBufferPerConnection = perConnection; resultBufferTotal = total; return this; }
         public Builder decodeMemoryBytes(long v) { decodeMemoryBytes = v; return this; }
