@@ -106,6 +106,30 @@ class HostilePayloadTest {
     }
 
     @Test
+    void decodedFramesCountAgainstTheServersDecodeMemory() throws Exception {
+        FakeBackend backend = new FakeBackend();
+        long pixels = 1000 * 1000;
+        // room for exactly one decoded 1000x1000 frame; an overlay request keeps its frame until it is answered
+        ServerConfig config = TestServers.config().maxBatch(1).maxImagePixels(pixels).decodeMemoryBytes(pixels * InputDecoder.DECODE_BYTES_PER_PIXEL).build();
+        byte[] jpeg = ImageHeaderTest.encoded(".jpg", 1000, 1000);
+        try (CamstreamServer s = TestServers.start(config, backend); RawConnection c = RawConnection.handshaken(s.port())) {
+            backend.hold();
+            ResultSpec overlay = new ResultSpec(ResultForm.JPEG_OVERLAY, 64, 64);
+            c.send(new ExplainRequest(1, 0, 1, "gradcam", Target.top1(), 0, 0, overlay, Payload.jpeg(jpeg)));
+            assertTrue(backend.awaitBatchEntered(10));
+            c.send(new ExplainRequest(2, 0, 2, "gradcam", Target.top1(), 0, 0, overlay, Payload.jpeg(jpeg)));
+            ErrorMessage e = assertInstanceOf(ErrorMessage.class, c.read());
+            assertEquals(2, e.requestId());
+            assertEquals(ErrorCode.OVERLOADED, e.errorCode(), e.message());
+            backend.open();
+            assertEquals(1, assertInstanceOf(ExplainResult.class, c.read()).requestId());
+            // answered: its frame's memory is back, and the same frame is decoded again
+            c.send(new ExplainRequest(3, 0, 3, "gradcam", Target.top1(), 0, 0, overlay, Payload.jpeg(jpeg)));
+            assertEquals(3, assertInstanceOf(ExplainResult.class, c.read()).requestId());
+        }
+    }
+
+    @Test
     void internalErrorsDoNotCarryExceptionTexts() throws Exception {
         FakeBackend failing = new FakeBackend();
         failing.failWith = new IllegalStateException("/build/libtorch/aten/src/ATen/native/Conv.cpp:42: kaboom");
