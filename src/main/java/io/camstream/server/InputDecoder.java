@@ -56,7 +56,7 @@ final class InputDecoder {
                 if (keepFrame) r.bgr = bgr ? p.bytes() : swapRedAndBlue(p.bytes());
             }
             case JPEG, PNG -> {
-                byte[] pixels = decodeImage(r, p, keepFrame);
+                byte[] pixels = decodeImage(r, p);
                 fromPixels(r, pixels, r.frameHeight, r.frameWidth, true);
                 if (keepFrame) r.bgr = pixels;
                 else r.releaseDecodeBytes();
@@ -85,7 +85,7 @@ final class InputDecoder {
      * Checks the size the image declares against the pixel budget and reserves its decode memory before decoding
      * anything (a small file can declare gigapixels); returns its pixels as packed BGR and sets the frame size.
      */
-    private byte[] decodeImage(InferenceRequest r, Payload p, boolean keepFrame) {
+    private byte[] decodeImage(InferenceRequest r, Payload p) {
         String what = "the " + p.format() + " payload";
         ImageHeader header = ImageHeader.read(p.bytes(), what);
         if (!header.format().equals(p.format().name())) {
