@@ -155,14 +155,18 @@ final class ServeCommand implements Callable<Integer> {
         // clean drain): the first drains and returns normally, a second one stops at once
         CountDownLatch stopRequested = new CountDownLatch(1);
         for (String name : new String[]{"TERM", "INT"}) {
-            Signal signal = new Signal(name);
-            Signal.handle(signal, s -> {
-                if (stopRequested.getCount() == 0) {
-                    System.err.println("camstream: second " + s.getName() + ": stopping without waiting for the drain");
-                    Runtime.getRuntime().halt(128 + s.getNumber());
-                }
-                stopRequested.countDown();
-            });
+            try {
+                Signal.handle(new Signal(name), s -> {
+                    if (stopRequested.getCount() == 0) {
+                        System.err.println("camstream: second " + s.getName() + ": stopping without waiting for the drain");
+                        Runtime.getRuntime().halt(128 + s.getNumber());
+                    }
+                    stopRequested.countDown();
+                });
+            } catch (IllegalArgumentException e) {
+                // the JVM keeps this signal (-Xrs, say): the shutdown hook below still drains, with the JVM's exit status
+                System.err.println("camstream: cannot handle SIG" + name + " here (" + e.getMessage() + "); it will still drain");
+            }
         }
         // any other way the JVM goes down (System.exit, SIGHUP) still drains
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "camstream-shutdown"));
