@@ -86,24 +86,29 @@ final class Connection {
     void answer(InferenceRequest r, Message m) {
         if (!r.claimAnswer()) return;
         metrics.answeredInFlight();
-        Message answer = m instanceof ExplainResult result ? withinResultBuffer(result) : m;
-        count(answer);
         // queued before the request leaves inFlight: answers come from several worker threads, and whichever of them
         // then finds inFlight empty queues the close behind every answer (removing first let a close overtake one)
-        if (answer instanceof ExplainResult result) {
-            long bytes = MessageCodec.resultFrameBytes(result);
-            channel.writeAndFlush(answer).addListener(f -> results.release(unsentResultBytes, bytes));
+        if (m instanceof ExplainResult result) {
+            writeResult(result);
         } else {
-            channel.writeAndFlush(answer, channel.voidPromise());
+            count(m);
+            channel.writeAndFlush(m, channel.voidPromise());
         }
         inFlight.remove(r.requestId, r);
         closeIfDone();
     }
 
-    /** The result when its bytes fit this connection's share of the result buffer (now counted there), else an OVERLOADED error. */
-    private Message withinResultBuffer(ExplainResult result) {
-        if (results.tryReserve(unsentResultBytes, MessageCodec.resultFrameBytes(result))) return result;
-        return new ErrorMessage(result.requestId(), ErrorCode.OVERLOADED, unreadResultsMessage());
+    /** Writes the result when its bytes fit this connection's share of the result buffer (counted there until sent), else OVERLOADED. */
+    private void writeResult(ExplainResult result) {
+        long bytes = MessageCodec.resultFrameBytes(result);
+        if (results.tryReserve(unsentResultBytes, bytes)) {
+            count(result);
+            channel.writeAndFlush(result).addListener(f -> results.release(unsentResultBytes, bytes));
+        } else {
+            ErrorMessage refusal = new ErrorMessage(result.requestId(), ErrorCode.OVERLOADED, unreadResultsMessage());
+            count(refusal);
+            channel.writeAndFlush(refusal, channel.voidPromise());
+        }
     }
 
     /** True when this connection's unsent results already fill its share: new requests are refused until it reads. */
@@ -113,7 +118,7 @@ final class Connection {
 
     String unreadResultsMessage() {
         return unsentResultBytes.get() + " bytes of results are waiting for this client to read them (the server holds at most "
-                + results.perConnection() + " per connection); read them, then retry";
+                + results.perConnection() + " per connection and " + results.total() + " for all clients); read them, then retry";
     }
 
     void answerError(InferenceRequest r, ErrorCode code, String message) {

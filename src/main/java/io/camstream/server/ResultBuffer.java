@@ -22,6 +22,10 @@ final class ResultBuffer {
         return perConnection;
     }
 
+    long total() {
+        return total;
+    }
+
     /** Counts {@code bytes} against the connection's share ({@code connectionUsed}) and the total; false when either is full. */
     boolean tryReserve(AtomicLong connectionUsed, long bytes) {
         if (!tryAdd(connectionUsed, bytes, perConnection)) return false;
