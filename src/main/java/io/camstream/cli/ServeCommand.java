@@ -10,6 +10,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 import javax.net.ssl.SSLException;
 import java.io.IOException;
@@ -50,8 +51,32 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "256", description = "Default: ${DEFAULT-VALUE}.")
     int maxConnections;
 
+    @Option(names = "--max-handshaking", paramLabel = "N", defaultValue = "64",
+            description = "Connections that have not yet completed their handshake, counted apart from --max-connections. Default: ${DEFAULT-VALUE}.")
+    int maxHandshaking;
+
+    @Option(names = "--handshake-timeout-ms", paramLabel = "MS", defaultValue = "5000",
+            description = "A new connection that has not completed its handshake (TLS and HELLO) in this time is closed. Default: ${DEFAULT-VALUE}.")
+    long handshakeMillis;
+
     @Option(names = "--max-frame-bytes", paramLabel = "N", defaultValue = "16777216", description = "Largest frame accepted. Default: ${DEFAULT-VALUE}.")
     int maxFrameBytes;
+
+    @Option(names = "--max-image-pixels", paramLabel = "N", defaultValue = "40000000",
+            description = "Largest JPEG/PNG frame (width x height), checked from its header before decoding; larger ones are INVALID. Default: ${DEFAULT-VALUE}.")
+    long maxImagePixels;
+
+    @Option(names = "--decode-memory-mb", paramLabel = "MB", defaultValue = "1024",
+            description = "Memory for decoded JPEG/PNG frames, server-wide; a frame that does not fit now is OVERLOADED. Default: ${DEFAULT-VALUE}.")
+    long decodeMemoryMb;
+
+    @Option(names = "--result-buffer-mb", paramLabel = "MB", defaultValue = "64",
+            description = "Results one connection's client has not read yet that the server holds; beyond, OVERLOADED. Default: ${DEFAULT-VALUE}.")
+    long resultBufferMb;
+
+    @Option(names = "--result-buffer-total-mb", paramLabel = "MB", defaultValue = "1024",
+            description = "The same for all connections together. Default: ${DEFAULT-VALUE}.")
+    long resultBufferTotalMb;
 
     @Option(names = "--heartbeat-ms", paramLabel = "MS", defaultValue = "10000", description = "PING after this much silence. Default: ${DEFAULT-VALUE}.")
     long heartbeatMillis;
@@ -73,8 +98,13 @@ final class ServeCommand implements Callable<Integer> {
     Path tlsKey;
 
     @Option(names = "--metrics-port", paramLabel = "N", defaultValue = "9464",
-            description = "HTTP port for /metrics (Prometheus) and /health/live, /health/ready, on --host; -1 for none. Default: ${DEFAULT-VALUE}.")
+            description = "HTTP port for /metrics (Prometheus) and /health/live, /health/ready; -1 for none. With a token (--token-file),"
+                    + " /metrics needs it as 'Authorization: Bearer TOKEN'. Plain HTTP, also with --tls-*. Default: ${DEFAULT-VALUE}.")
     int metricsPort;
+
+    @Option(names = "--metrics-host", paramLabel = "ADDR",
+            description = "Address for the metrics port, e.g. 127.0.0.1 to keep it on this machine while --host serves the network. Default: --host.")
+    String metricsHost;
 
     @Option(names = "--io-threads", paramLabel = "N", description = "Netty I/O threads. Default: half the cores (1..4).")
     Integer ioThreads;
@@ -93,9 +123,12 @@ final class ServeCommand implements Callable<Integer> {
         model.applyThreads();
         Preprocessing prep = model.preprocessing();
         ServerConfig.Builder b = ServerConfig.builder().host(host).port(port).maxBatch(maxBatch).maxDelayMicros(maxDelayMicros)
-                .queueCapacity(queue).maxInFlightPerConnection(window).maxConnections(maxConnections).maxFrameBytes(maxFrameBytes)
+                .queueCapacity(queue).maxInFlightPerConnection(window).maxConnections(maxConnections).maxHandshaking(maxHandshaking)
+                .handshakeTimeout(Duration.ofMillis(handshakeMillis)).maxFrameBytes(maxFrameBytes)
                 .heartbeat(Duration.ofMillis(heartbeatMillis)).idleTimeout(Duration.ofMillis(idleMillis)).drainTimeout(Duration.ofMillis(drainMillis))
-                .token(token()).metricsPort(metricsPort);
+                .token(token()).metricsPort(metricsPort).metricsHost(metricsHost)
+                .maxImagePixels(maxImagePixels).decodeMemoryBytes(decodeMemoryMb << 20)
+                .resultBuffer(resultBufferMb << 20, resultBufferTotalMb << 20);
         if (ioThreads != null) b.ioThreads(ioThreads);
         if (workerThreads != null) b.workerThreads(workerThreads);
         if ((tlsCert == null) != (tlsKey == null)) throw new InvalidInputException("--tls-cert and --tls-key go together");
@@ -118,19 +151,40 @@ final class ServeCommand implements Callable<Integer> {
             backend.close();
             throw e;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.err.println("camstream: shutting down (draining for up to " + drainMillis + " ms) ...");
-            server.close();
-            stopped.countDown();
-        }, "camstream-shutdown"));
+        // a stop signal is handled here, not by the JVM's default (which exits 128 + the signal's number even after a
+        // clean drain): the first drains and returns normally, a second one stops at once
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        for (String name : new String[]{"TERM", "INT"}) {
+            try {
+                Signal.handle(new Signal(name), s -> {
+                    if (stopRequested.getCount() == 0) {
+                        System.err.println("camstream: second " + s.getName() + ": stopping without waiting for the drain");
+                        Runtime.getRuntime().halt(128 + s.getNumber());
+                    }
+                    stopRequested.countDown();
+                });
+            } catch (IllegalArgumentException e) {
+                // the JVM keeps this signal (-Xrs, say): the shutdown hook below still drains, with the JVM's exit status
+                System.err.println("camstream: cannot handle SIG" + name + " here (" + e.getMessage() + "); it will still drain");
+            }
+        }
+        // any other way the JVM goes down (System.exit, SIGHUP) still drains
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "camstream-shutdown"));
         var info = backend.info();
         System.err.printf("camstream: serving %s on %s, layer %s, %d classes, input %dx%d on %s:%d%s; max batch %d, max delay %d us%s%n",
                 model.modelPath().getFileName(), model.device(), info.layer(), info.numClasses(), info.inputHeight(), info.inputWidth(), host, server.port(),
                 config.ssl != null ? " (TLS)" : "", maxBatch, maxDelayMicros,
-                server.metricsPort() >= 0 ? "; metrics on http://" + host + ":" + server.metricsPort() + "/metrics" : "");
-        stopped.await();
-        return 0;
+                server.metricsPort() >= 0 ? "; metrics on http://" + config.metricsHost() + ":" + server.metricsPort() + "/metrics"
+                        + (config.token.isEmpty() ? "" : " (token required)") : "");
+        stopRequested.await();
+        System.err.println("camstream: shutting down (draining for up to " + drainMillis + " ms; a second Ctrl-C stops at once) ...");
+        if (server.shutdown(Duration.ofMillis(drainMillis))) {
+            System.err.println("camstream: stopped; every request was answered");
+            return 0;
+        }
+        System.err.println("camstream: stopped; the drain ran out, and the requests still in flight were answered SHUTTING_DOWN"
+                + " (a longer --drain-timeout-ms gives them time)");
+        return 1;
     }
 
     private String token() throws IOException {

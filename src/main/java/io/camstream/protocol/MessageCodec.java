@@ -100,6 +100,15 @@ public final class MessageCodec {
         }
     }
 
+    /** The exact size of {@code r}'s frame, header included, without encoding it (what {@link #encode} will write). */
+    public static long resultFrameBytes(ExplainResult r) {
+        long n = Wire.HEADER_BYTES + 4 + 8 + 4 + 4 + 2 + 1;
+        for (ExplainResult.Prediction p : r.predictions()) n += 4 + 4 + 2 + p.label().getBytes(StandardCharsets.UTF_8).length;
+        n += 1;
+        for (ExplainResult.Heatmap h : r.maps()) n += 4 + 4 + 1 + 2 + 2 + 4 + h.data().length;
+        return n;
+    }
+
     private static void writeString(ByteBuf out, String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         if (b.length > Wire.MAX_STRING_BYTES) throw new IllegalArgumentException("string of " + b.length + " bytes does not fit a u16 length");

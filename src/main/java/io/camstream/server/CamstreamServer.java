@@ -67,12 +67,14 @@ public final class CamstreamServer implements AutoCloseable {
         }
         RequestQueue queue = new RequestQueue(config.queueCapacity);
         ServerMetrics metrics = new ServerMetrics(config.maxBatch, queue::occupancy, queue::queued);
-        RequestPipeline pipeline = new RequestPipeline(config, backend, new InputDecoder(preprocessing),
+        RequestPipeline pipeline = new RequestPipeline(config, backend, new InputDecoder(preprocessing, config.maxImagePixels, new DecodeBudget(config.decodeMemoryBytes)),
                 new ResultAssembler(preprocessing, overlays, config.jpegQuality), metrics, queue);
-        ConnectionRegistry connections = new ConnectionRegistry(config.maxConnections, metrics);
+        ConnectionRegistry connections = new ConnectionRegistry(config.maxConnections, config.maxHandshaking, metrics);
         HelloOk helloOk = new HelloOk(Wire.VERSION, config.maxFrameBytes, config.maxInFlightPerConnection, config.heartbeat.toMillis(),
                 config.idleTimeout.toMillis(), info.inputHeight(), info.inputWidth(), info.numClasses(), info.layer(), info.methods(), NAME);
-        ServerContext context = new ServerContext(config, helloOk, metrics, pipeline, new RequestValidator(info), connections);
+        ResultBuffer results = new ResultBuffer(config.resultBufferPerConnection, config.resultBufferTotal);
+        metrics.resultBufferGauge(results);
+        ServerContext context = new ServerContext(config, helloOk, metrics, pipeline, new RequestValidator(info), connections, results);
         EventLoopGroup boss = NettyTransport.group(1, "camstream-accept");
         EventLoopGroup io = NettyTransport.group(config.ioThreads, "camstream-io");
         Channel listener = null;
@@ -84,9 +86,20 @@ public final class CamstreamServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(config.writeBufferLowWater, config.writeBufferHighWater))
                     .childHandler(new ServerChannelInitializer(context));
-            listener = b.bind(config.host, config.port).sync().channel();
+            listener = bindProtocol(b, config.host, config.port);
             AtomicBoolean ready = new AtomicBoolean();
-            if (config.metricsPort >= 0) http = MetricsHttpServer.start(boss, io, config.host, config.metricsPort, metrics, ready::get);
+            if (config.metricsPort >= 0) {
+                try {
+                    http = MetricsHttpServer.start(boss, io, config.metricsHost(), config.metricsPort, metrics, ready::get, config.token);
+                } catch (Exception e) {
+                    throw BindFailure.of("metrics and health checks", config.metricsHost(), config.metricsPort, "--metrics-port",
+                            ", or --metrics-port -1 to run without them", e);
+                }
+                if (config.ssl != null && !isLoopback(config.metricsHost())) {
+                    log.warn("the metrics listener on {}:{} is plain HTTP{}; --metrics-host 127.0.0.1 keeps it on this machine", config.metricsHost(),
+                            http.port(), config.token.isEmpty() ? " and open to anyone who can reach it" : " (the token it asks for travels unencrypted)");
+                }
+            }
             CamstreamServer server = new CamstreamServer(config, boss, io, pipeline, connections, metrics, listener, http, ready);
             ready.set(true);
             log.info("serving {} (layer {}) on {}:{}{}", info.methods(), info.layer(), config.host, server.port(),
@@ -99,7 +112,26 @@ public final class CamstreamServer implements AutoCloseable {
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            throw new CamstreamException("cannot listen on " + config.host + ":" + config.port + ": " + e.getMessage(), e);
+            if (e instanceof CamstreamException c) throw c;
+            throw new CamstreamException("cannot start the server on " + config.host + ":" + config.port + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Channel bindProtocol(ServerBootstrap b, String host, int port) throws InterruptedException {
+        try {
+            return b.bind(host, port).sync().channel();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw BindFailure.of("the camstream protocol", host, port, "--port", "", e);
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
         }
     }
 
@@ -110,6 +142,11 @@ public final class CamstreamServer implements AutoCloseable {
     /** Port of the metrics/health listener, or -1 when there is none. */
     public int metricsPort() {
         return metricsHttp == null ? -1 : metricsHttp.port();
+    }
+
+    /** Connections past their handshake (for tests that look at what the server holds for them). */
+    java.util.Set<Connection> connections() {
+        return connections.snapshot();
     }
 
     public ServerMetrics metrics() {
@@ -129,13 +166,18 @@ public final class CamstreamServer implements AutoCloseable {
 
     /**
      * Stops accepting connections and requests, says GOODBYE to every client, waits up to {@code drain} for what is
-     * in flight to be answered, answers the rest SHUTTING_DOWN, and releases everything (the model included).
+     * in flight to be answered; at its end answers the rest SHUTTING_DOWN and closes every connection (a batch still
+     * computing is not waited for), then releases everything (the model once its batch is done).
+     *
+     * @return true when everything in flight was answered within the drain (false: some got SHUTTING_DOWN, or
+     *         shutdown had already been done)
      */
-    public void shutdown(Duration drain) {
-        if (!closed.compareAndSet(false, true)) return;
+    public boolean shutdown(Duration drain) {
+        if (!closed.compareAndSet(false, true)) return false;
         ready.set(false);
         listener.close().syncUninterruptibly();
         pipeline.stopAdmission();
+        for (Connection c : connections.handshakingSnapshot()) c.channel().close();
         for (Connection c : connections.snapshot()) c.serverGoodbye("the server is shutting down");
         long until = System.nanoTime() + drain.toNanos();
         try {
@@ -145,14 +187,18 @@ public final class CamstreamServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        pipeline.close();
+        int cutShort = connections.inFlight();
+        pipeline.stopBatching();
         for (Connection c : connections.snapshot()) {
-            for (InferenceRequest r : c.inFlightRequests()) c.answerError(r, ErrorCode.SHUTTING_DOWN, "the server is shutting down");
-            c.channel().close();
+            for (InferenceRequest r : c.inFlightRequests()) c.answerError(r, ErrorCode.SHUTTING_DOWN, "the server is shutting down (its drain time ran out)");
+            c.closeAfterAnswers();
         }
+        if (cutShort > 0) log.warn("the drain ran out after {} ms: {} request(s) answered SHUTTING_DOWN", drain.toMillis(), cutShort);
+        pipeline.close();
         if (metricsHttp != null) metricsHttp.close();
         io.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         log.info("server stopped");
+        return cutShort == 0;
     }
 }

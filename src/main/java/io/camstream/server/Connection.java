@@ -5,11 +5,13 @@ import io.camstream.protocol.ErrorMessage;
 import io.camstream.protocol.ExplainResult;
 import io.camstream.protocol.Goodbye;
 import io.camstream.protocol.Message;
+import io.camstream.protocol.MessageCodec;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One client connection's state, shared by its handlers and by the threads that answer its requests: the
@@ -20,6 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Connection {
     private final Channel channel;
     private final ServerMetrics metrics;
+    private final ResultBuffer results;
+    /** This connection's share of {@link #results}: result bytes written here and not yet sent. */
+    private final AtomicLong unsentResultBytes = new AtomicLong();
     private final ConcurrentHashMap<Long, InferenceRequest> inFlight = new ConcurrentHashMap<>();
     private volatile boolean handshaken;
     private volatile long clientMaxFrameBytes;
@@ -27,9 +32,10 @@ final class Connection {
     private volatile boolean closing;
     private volatile boolean serverDraining;
 
-    Connection(Channel channel, ServerMetrics metrics) {
+    Connection(Channel channel, ServerMetrics metrics, ResultBuffer results) {
         this.channel = channel;
         this.metrics = metrics;
+        this.results = results;
     }
 
     Channel channel() {
@@ -47,6 +53,11 @@ final class Connection {
 
     long clientMaxFrameBytes() {
         return clientMaxFrameBytes;
+    }
+
+    /** The largest RESULT frame this connection can be sent: the client's frame limit, or the server's per-connection result buffer. */
+    long maxResultBytes() {
+        return Math.min(clientMaxFrameBytes, results.perConnection());
     }
 
     boolean isClosing() {
@@ -68,16 +79,46 @@ final class Connection {
         return true;
     }
 
-    /** The one answer to a registered request; later attempts (and answers after the connection died) do nothing. */
+    /**
+     * The one answer to a registered request; later attempts (and answers after the connection died) do nothing. A
+     * result that does not fit the result buffer (its client is not reading) is answered OVERLOADED instead.
+     */
     void answer(InferenceRequest r, Message m) {
         if (!r.claimAnswer()) return;
         metrics.answeredInFlight();
-        count(m);
         // queued before the request leaves inFlight: answers come from several worker threads, and whichever of them
         // then finds inFlight empty queues the close behind every answer (removing first let a close overtake one)
-        channel.writeAndFlush(m, channel.voidPromise());
+        if (m instanceof ExplainResult result) {
+            writeResult(result);
+        } else {
+            count(m);
+            channel.writeAndFlush(m, channel.voidPromise());
+        }
         inFlight.remove(r.requestId, r);
         closeIfDone();
+    }
+
+    /** Writes the result when its bytes fit this connection's share of the result buffer (counted there until sent), else OVERLOADED. */
+    private void writeResult(ExplainResult result) {
+        long bytes = MessageCodec.resultFrameBytes(result);
+        if (results.tryReserve(unsentResultBytes, bytes)) {
+            count(result);
+            channel.writeAndFlush(result).addListener(f -> results.release(unsentResultBytes, bytes));
+        } else {
+            ErrorMessage refusal = new ErrorMessage(result.requestId(), ErrorCode.OVERLOADED, unreadResultsMessage());
+            count(refusal);
+            channel.writeAndFlush(refusal, channel.voidPromise());
+        }
+    }
+
+    /** True when this connection's unsent results already fill its share: new requests are refused until it reads. */
+    boolean resultBufferFull() {
+        return unsentResultBytes.get() >= results.perConnection();
+    }
+
+    String unreadResultsMessage() {
+        return unsentResultBytes.get() + " bytes of results are waiting for this client to read them (the server holds at most "
+                + results.perConnection() + " per connection and " + results.total() + " for all clients); read them, then retry";
     }
 
     void answerError(InferenceRequest r, ErrorCode code, String message) {
@@ -97,10 +138,13 @@ final class Connection {
         channel.writeAndFlush(new ErrorMessage(requestId, code, message)).addListener(ChannelFutureListener.CLOSE);
     }
 
-    /** The client said GOODBYE: answer what is in flight, then close. */
+    /**
+     * The client said GOODBYE: answer what is in flight, then close. The close waits for the end of the current read
+     * ({@link #closeIfDone}, called by the request handler), so that requests sent along with the GOODBYE still get
+     * their one answer.
+     */
     void clientGoodbye() {
         closing = true;
-        closeIfDone();
     }
 
     /** Server shutdown: tell the client, refuse new requests, close when what is in flight has been answered. */
@@ -132,7 +176,13 @@ final class Connection {
         else if (m instanceof ErrorMessage e) metrics.failure(e.errorCode());
     }
 
-    private void closeIfDone() {
+    /** Closes the connection after what has been written to it (the answers) has gone out. */
+    void closeAfterAnswers() {
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Closes the connection once it is closing and nothing is left in flight. */
+    void closeIfDone() {
         if (closing && inFlight.isEmpty() && channel.isActive()) {
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }

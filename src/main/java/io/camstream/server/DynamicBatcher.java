@@ -72,7 +72,7 @@ final class DynamicBatcher implements Runnable {
             throw e;
         } catch (Throwable t) {
             log.error("batch of {} failed outside compute", batch.size(), t);
-            for (InferenceRequest r : batch) r.connection.answerError(r, ErrorCode.INTERNAL, "server error: " + t);
+            for (InferenceRequest r : batch) r.connection.answerError(r, ErrorCode.INTERNAL, InternalErrors.COMPUTE);
         }
     }
 
@@ -89,9 +89,12 @@ final class DynamicBatcher implements Runnable {
                 for (InferenceRequest r : batch) run(List.of(r));
                 return;
             }
-            boolean invalid = e instanceof InvalidInputException;
-            if (!invalid) log.error("request {} failed in compute", first.requestId, e);
-            first.connection.answerError(first, invalid ? ErrorCode.INVALID : ErrorCode.INTERNAL, e.getMessage() == null ? e.toString() : e.getMessage());
+            if (e instanceof InvalidInputException) {
+                first.connection.answerError(first, ErrorCode.INVALID, e.getMessage());
+            } else {
+                log.error("request {} failed in compute", first.requestId, e);
+                first.connection.answerError(first, ErrorCode.INTERNAL, InternalErrors.COMPUTE);
+            }
             return;
         }
         long end = System.nanoTime();
@@ -113,7 +116,7 @@ final class DynamicBatcher implements Runnable {
                     r.connection.answerError(r, ErrorCode.INVALID, e.getMessage());
                 } catch (RuntimeException | Error e) {
                     log.error("assembling the result of request {} failed", r.requestId, e);
-                    r.connection.answerError(r, ErrorCode.INTERNAL, "server error assembling the result: " + e);
+                    r.connection.answerError(r, ErrorCode.INTERNAL, InternalErrors.ASSEMBLE);
                 } finally {
                     assemblySlots.release();
                 }

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The connection's first exchange: HELLO in, HELLO_OK (or a typed error and close) out. Until it succeeds nothing
  * else gets through, frames are limited to {@link Wire#HANDSHAKE_FRAME_LIMIT}, and a connection that does not
- * complete it within the idle timeout is closed. On success it raises the frame limit and removes itself.
+ * complete it within the handshake timeout is closed. On success it raises the frame limit and removes itself.
  */
 final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private final ServerContext server;
@@ -35,14 +35,15 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        if (!server.connections().tryAdd(connection)) {
+        if (!server.connections().tryAddHandshaking(connection)) {
             refused = true;
-            connection.refuseAndClose(0, ErrorCode.OVERLOADED, "the server is at its limit of " + server.config().maxConnections + " connections");
+            connection.refuseAndClose(0, ErrorCode.OVERLOADED, "the server has " + server.config().maxHandshaking
+                    + " connections in their handshake already; retry shortly");
             return;
         }
         deadline = ctx.executor().schedule(() -> {
             if (!connection.isHandshaken()) ctx.close();
-        }, server.config().idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        }, server.config().handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
     }
 
@@ -62,10 +63,15 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             connection.refuseAndClose(refusal.requestId(), refusal.errorCode(), refusal.message());
             return;
         }
+        if (deadline != null) deadline.cancel(false);
+        if (!server.connections().tryPromote(connection)) {
+            refused = true;
+            connection.refuseAndClose(0, ErrorCode.OVERLOADED, "the server is at its limit of " + server.config().maxConnections + " connections");
+            return;
+        }
         Hello hello = (Hello) m;
         connection.handshaken(Math.min(hello.maxFrameBytes(), Wire.MAX_FRAME_LIMIT));
         frames.maxFrameBytes(server.config().maxFrameBytes);
-        if (deadline != null) deadline.cancel(false);
         ctx.writeAndFlush(server.helloOk());
         ctx.pipeline().remove(this);
     }

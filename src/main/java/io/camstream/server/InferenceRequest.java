@@ -7,6 +7,7 @@ import io.camstream.protocol.Target;
 import io.camstream.tensor.FloatTensor;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One admitted request on its way through decode, queue, batch and reply. The payload is dropped once decoded so
@@ -26,6 +27,9 @@ final class InferenceRequest {
     /** {@link Long#MAX_VALUE} when the request has no deadline. */
     final long deadlineNanos;
     private final AtomicBoolean answered = new AtomicBoolean();
+    /** Decoded-image bytes this request holds in the server's {@link DecodeBudget}, given back once. */
+    private final AtomicLong decodeBytes = new AtomicLong();
+    private volatile DecodeBudget decodeBudget;
 
     private Payload payload;
     /** Set by decode: the (1, 3, H, W) model input. */
@@ -67,9 +71,25 @@ final class InferenceRequest {
         return deadlineNanos != Long.MAX_VALUE && nowNanos - deadlineNanos >= 0;
     }
 
-    /** True exactly once: the caller is the one that answers (or abandons) this request. */
+    /** True exactly once: the caller is the one that answers (or abandons) this request; its decode memory goes back then. */
     boolean claimAnswer() {
-        return answered.compareAndSet(false, true);
+        if (!answered.compareAndSet(false, true)) return false;
+        releaseDecodeBytes();
+        return true;
+    }
+
+    /** Records decode memory reserved for this request (the caller reserved it in {@code budget}). */
+    void holdDecodeBytes(DecodeBudget budget, long bytes) {
+        decodeBudget = budget;
+        decodeBytes.set(bytes);
+        // answered meanwhile (the connection went away): claimAnswer may have looked before the bytes were recorded
+        if (answered()) releaseDecodeBytes();
+    }
+
+    /** Gives the reserved decode memory back; safe to call more than once. */
+    void releaseDecodeBytes() {
+        long n = decodeBytes.getAndSet(0);
+        if (n > 0) decodeBudget.release(n);
     }
 
     boolean answered() {

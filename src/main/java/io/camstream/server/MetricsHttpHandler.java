@@ -14,16 +14,31 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.function.BooleanSupplier;
 
-/** {@code GET /metrics} (Prometheus text format), {@code /health/live} and {@code /health/ready}. */
+/**
+ * {@code GET /metrics} (Prometheus text format), {@code /health/live} and {@code /health/ready}. When the server has
+ * a token, {@code /metrics} needs it as {@code Authorization: Bearer <token>}; the health checks stay open, since
+ * they say only "live" and "ready" and probes rarely carry credentials.
+ */
 final class MetricsHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final ServerMetrics metrics;
     private final BooleanSupplier ready;
+    /** The expected Authorization header's bytes; null when the server has no token. */
+    private final byte[] authorization;
 
-    MetricsHttpHandler(ServerMetrics metrics, BooleanSupplier ready) {
+    MetricsHttpHandler(ServerMetrics metrics, BooleanSupplier ready, String token) {
         this.metrics = metrics;
         this.ready = ready;
+        this.authorization = token.isEmpty() ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Constant-time, as in the protocol's handshake. */
+    private boolean authorized(FullHttpRequest req) {
+        if (authorization == null) return true;
+        String offered = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+        return offered != null && MessageDigest.isEqual(authorization, offered.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
@@ -35,6 +50,11 @@ final class MetricsHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         } else {
             res = switch (path) {
                 case "/metrics" -> {
+                    if (!authorized(req)) {
+                        FullHttpResponse r = text(HttpResponseStatus.UNAUTHORIZED, "/metrics needs the server's token: Authorization: Bearer <token>\n");
+                        r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"camstream\"");
+                        yield r;
+                    }
                     FullHttpResponse r = text(HttpResponseStatus.OK, metrics.scrape());
                     r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                     yield r;

@@ -21,14 +21,15 @@ final class MetricsHttpServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    static MetricsHttpServer start(EventLoopGroup boss, EventLoopGroup io, String host, int port, ServerMetrics metrics, BooleanSupplier ready)
+    static MetricsHttpServer start(EventLoopGroup boss, EventLoopGroup io, String host, int port, ServerMetrics metrics, BooleanSupplier ready,
+                                   String token)
             throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap().group(boss, io).channel(NettyTransport.serverChannel())
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new ReadTimeoutHandler(30), new HttpServerCodec(4096, 8192, 8192),
-                                new HttpObjectAggregator(16 * 1024), new MetricsHttpHandler(metrics, ready));
+                                new HttpObjectAggregator(16 * 1024), new MetricsHttpHandler(metrics, ready, token));
                     }
                 });
         return new MetricsHttpServer(b.bind(host, port).sync().channel());

@@ -35,6 +35,12 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        connection.closeIfDone();
+        ctx.fireChannelReadComplete();
+    }
+
     private void admit(ExplainRequest m) {
         long now = System.nanoTime();
         server.metrics().requestReceived();
@@ -44,7 +50,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (connection.isClosing()) {
-            connection.refuse(id, ErrorCode.INVALID, "request after this client's GOODBYE");
+            connection.refuse(id, ErrorCode.SHUTTING_DOWN, "request after this client's GOODBYE: this connection is closing; send it on a new one");
             return;
         }
         String invalid = server.validator().check(m);
@@ -55,6 +61,10 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         if (connection.inFlight() >= server.config().maxInFlightPerConnection) {
             connection.refuse(id, ErrorCode.OVERLOADED, "this connection already has " + server.config().maxInFlightPerConnection
                     + " requests in flight (its window)");
+            return;
+        }
+        if (connection.resultBufferFull()) {
+            connection.refuse(id, ErrorCode.OVERLOADED, connection.unreadResultsMessage());
             return;
         }
         InferenceRequest r = new InferenceRequest(m, connection, now);

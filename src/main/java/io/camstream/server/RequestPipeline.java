@@ -81,11 +81,18 @@ final class RequestPipeline implements AutoCloseable {
             queue.release();
             r.connection.answerError(r, ErrorCode.INVALID, e.getMessage());
             return;
-        } catch (RuntimeException | Error e) {
-            // every request gets its answer, even when decoding fails in a way nobody planned for
+        } catch (OverloadedException e) {
             queue.release();
-            log.error("decoding request {} failed", r.requestId, e);
-            r.connection.answerError(r, ErrorCode.INTERNAL, "server error decoding the frame: " + e);
+            r.connection.answerError(r, ErrorCode.OVERLOADED, e.getMessage());
+            return;
+        } catch (RuntimeException | Error e) {
+            // every request gets its answer, even when decoding fails in a way nobody planned for; the details (which
+            // name library internals) go to the log, not to the client
+            queue.release();
+            r.releaseDecodeBytes();
+            log.warn("decoding request {} failed: {}", r.requestId, e.toString());
+            log.debug("decoding request {} failed", r.requestId, e);
+            r.connection.answerError(r, ErrorCode.INTERNAL, InternalErrors.DECODE);
             return;
         }
         long now = System.nanoTime();
@@ -106,14 +113,19 @@ final class RequestPipeline implements AutoCloseable {
         queue.stopAdmission();
     }
 
+    /** No more batches: what is still queued is answered SHUTTING_DOWN; the batch being computed (if any) runs on. */
+    void stopBatching() {
+        queue.close();
+        for (InferenceRequest r : queue.drain()) r.connection.answerError(r, ErrorCode.SHUTTING_DOWN, "the server is shutting down");
+    }
+
     /**
-     * Stops the batcher after the batch it is running; what is still queued is answered SHUTTING_DOWN. Waits for
-     * the batcher and the workers at most 10 s each, and closes the model only when the batcher has stopped.
+     * Stops batching, then waits for the batcher and the workers at most 10 s each, and closes the model only when
+     * the batcher has stopped.
      */
     @Override
     public void close() {
-        queue.close();
-        for (InferenceRequest r : queue.drain()) r.connection.answerError(r, ErrorCode.SHUTTING_DOWN, "the server is shutting down");
+        stopBatching();
         try {
             batcherThread.join(10_000);
             workers.shutdown();

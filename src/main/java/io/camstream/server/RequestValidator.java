@@ -10,10 +10,8 @@ import io.camstream.protocol.Wire;
 
 /** The checks a well-formed EXPLAIN must pass before it is admitted; each failure is one INVALID message. */
 final class RequestValidator {
-    /** Header, stream id, timings, counts: what a result frame carries besides predictions and maps. */
-    private static final int RESULT_OVERHEAD_BYTES = 64;
-    /** Per prediction: class, probability, label (labels are short; 256 bytes is generous). */
-    private static final int PREDICTION_BYTES = 8 + 2 + 256;
+    /** Stream id, frame number, timings, batch size and the two counts: a RESULT body's fixed part. */
+    private static final int RESULT_FIXED_BYTES = 4 + 8 + 4 + 4 + 2 + 1 + 1;
     private static final int MAP_HEADER_BYTES = 4 + 4 + 1 + 2 + 2 + 4;
 
     private final ModelInfo info;
@@ -68,17 +66,18 @@ final class RequestValidator {
     }
 
     /**
-     * The most bytes a result with {@code maps} maps of this size can take; for JPEG overlays, a bound that
-     * holds for any JPEG at our quality settings (the real size is checked again before sending).
+     * The fewest bytes a RESULT with {@code maps} maps of this size can take (predictions and JPEG data left out), so
+     * that a request whose result cannot fit the client's frames is refused before compute; the assembled result's
+     * exact size is checked again before it is sent.
      */
-    static long resultFrameBound(ResultForm form, int maps, int height, int width) {
+    static long minResultFrameBytes(ResultForm form, int maps, int height, int width) {
         long pixels = (long) height * width;
         long perMap = switch (form) {
             case FLOAT32 -> pixels * 4;
             case UINT8 -> pixels;
-            case JPEG_OVERLAY -> pixels * 3 + 1024;
+            case JPEG_OVERLAY -> 0;
         };
-        return Wire.HEADER_BYTES + RESULT_OVERHEAD_BYTES + 5L * PREDICTION_BYTES + maps * (MAP_HEADER_BYTES + perMap);
+        return Wire.HEADER_BYTES + RESULT_FIXED_BYTES + maps * (MAP_HEADER_BYTES + perMap);
     }
 
     /** Maps a result will carry for this target. */

@@ -8,6 +8,7 @@ import io.camstream.image.Preprocessing;
 import io.camstream.postprocess.CamPostprocessor;
 import io.camstream.protocol.ExplainResult;
 import io.camstream.protocol.Floats;
+import io.camstream.protocol.MessageCodec;
 import io.camstream.protocol.ResultForm;
 import io.camstream.tensor.FloatTensor;
 import org.bytedeco.javacpp.BytePointer;
@@ -53,7 +54,6 @@ final class ResultAssembler {
         FloatTensor heat = b.heatmaps();
         int inH = heat.dim(1);
         int inW = heat.dim(2);
-        long bytes = 0;
         for (int m = 0; m < b.size(); m++) {
             if (b.inputIndex()[m] != input) continue;
             byte[] data;
@@ -65,14 +65,16 @@ final class ResultAssembler {
                         : resized(b.cams(), m, r.outHeight, r.outWidth);
                 data = r.result.form() == ResultForm.FLOAT32 ? Floats.toBytes(values) : toUint8(values);
             }
-            bytes += data.length;
             maps.add(new ExplainResult.Heatmap(b.targetClass()[m], (float) b.targetProbability()[m], r.result.form(), r.outHeight, r.outWidth, data));
         }
-        if (bytes + 4096 > r.connection.clientMaxFrameBytes()) {
-            throw new InvalidInputException("the result takes " + bytes + " bytes, more than the " + r.connection.clientMaxFrameBytes()
-                    + "-byte frames this client accepts; ask for a smaller output size");
+        ExplainResult result = new ExplainResult(r.requestId, r.streamId, r.frameNumber, clampU32(queueMicros), clampU32(computeMicros), batchSize,
+                predictions, maps);
+        long bytes = MessageCodec.resultFrameBytes(result);
+        if (bytes > r.connection.maxResultBytes()) {
+            throw new InvalidInputException("the result frame takes " + bytes + " bytes, more than the " + r.connection.maxResultBytes()
+                    + " bytes a result to this client may take (its frame limit, or the server's per-connection result buffer); ask for a smaller output size");
         }
-        return new ExplainResult(r.requestId, r.streamId, r.frameNumber, clampU32(queueMicros), clampU32(computeMicros), batchSize, predictions, maps);
+        return result;
     }
 
     private static float[] resized(FloatTensor cams, int m, int outH, int outW) {

@@ -25,7 +25,7 @@ final class ServerChannelInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         ServerConfig config = server.config();
-        Connection connection = new Connection(ch, server.metrics());
+        Connection connection = new Connection(ch, server.metrics(), server.results());
         FrameDecoder frames = new FrameDecoder(Wire.HANDSHAKE_FRAME_LIMIT);
         ChannelPipeline p = ch.pipeline();
         if (config.ssl != null) p.addLast("tls", config.ssl.newHandler(ch.alloc()));

@@ -21,6 +21,10 @@ public final class ServerConfig {
     public final int maxInFlightPerConnection;
     public final int maxFrameBytes;
     public final int maxConnections;
+    /** Connections that have not completed their handshake, counted apart from {@link #maxConnections}. */
+    public final int maxHandshaking;
+    /** Time a new connection has to complete its handshake (TLS and HELLO). */
+    public final Duration handshakeTimeout;
     public final Duration heartbeat;
     public final Duration idleTimeout;
     public final Duration drainTimeout;
@@ -34,8 +38,18 @@ public final class ServerConfig {
     public final int writeBufferLowWater;
     public final int writeBufferHighWater;
     public final int jpegQuality;
+    /** Largest image (width x height) a JPEG/PNG payload may declare; checked from its header before decoding. */
+    public final long maxImagePixels;
+    /** Bytes of decoded images held at once, server-wide (decodes in progress and frames kept for overlays). */
+    public final long decodeMemoryBytes;
+    /** Bytes of results written to one connection and not yet taken by its client; beyond, OVERLOADED. */
+    public final long resultBufferPerConnection;
+    /** The same, summed over all connections. */
+    public final long resultBufferTotal;
     /** Port of the HTTP listener for /metrics and /health/*; -1 = none, 0 = any free port. */
     public final int metricsPort;
+    /** Address of the metrics listener; null = {@link #host}. */
+    private final String metricsHost;
 
     private ServerConfig(Builder b) {
         host = b.host;
@@ -46,6 +60,8 @@ public final class ServerConfig {
         maxInFlightPerConnection = b.maxInFlightPerConnection;
         maxFrameBytes = b.maxFrameBytes;
         maxConnections = b.maxConnections;
+        maxHandshaking = b.maxHandshaking;
+        handshakeTimeout = b.handshakeTimeout;
         heartbeat = b.heartbeat;
         idleTimeout = b.idleTimeout;
         drainTimeout = b.drainTimeout;
@@ -57,6 +73,16 @@ public final class ServerConfig {
         writeBufferHighWater = b.writeBufferHighWater;
         jpegQuality = b.jpegQuality;
         metricsPort = b.metricsPort;
+        metricsHost = b.metricsHost;
+        maxImagePixels = b.maxImagePixels;
+        resultBufferPerConnection = b.resultBufferPerConnection;
+        resultBufferTotal = b.resultBufferTotal;
+        decodeMemoryBytes = b.decodeMemoryBytes;
+    }
+
+    /** Where the metrics listener binds: its own address if one was given, else the protocol's. */
+    public String metricsHost() {
+        return metricsHost != null ? metricsHost : host;
     }
 
     public static Builder builder() {
@@ -73,6 +99,8 @@ public final class ServerConfig {
         private int maxInFlightPerConnection = 64;
         private int maxFrameBytes = Wire.DEFAULT_MAX_FRAME;
         private int maxConnections = 256;
+        private int maxHandshaking = 64;
+        private Duration handshakeTimeout = Duration.ofSeconds(5);
         private Duration heartbeat = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofSeconds(30);
         private Duration drainTimeout = Duration.ofSeconds(10);
@@ -84,6 +112,11 @@ public final class ServerConfig {
         private int writeBufferHighWater = 4 << 20;
         private int jpegQuality = 85;
         private int metricsPort = -1;
+        private String metricsHost;
+        private long maxImagePixels = 40_000_000;
+        private long resultBufferPerConnection = 64L << 20;
+        private long resultBufferTotal = 1L << 30;
+        private long decodeMemoryBytes = 1L << 30;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -93,6 +126,8 @@ public final class ServerConfig {
         public Builder maxInFlightPerConnection(int v) { maxInFlightPerConnection = v; return this; }
         public Builder maxFrameBytes(int v) { maxFrameBytes = v; return this; }
         public Builder maxConnections(int v) { maxConnections = v; return this; }
+        public Builder maxHandshaking(int v) { maxHandshaking = v; return this; }
+        public Builder handshakeTimeout(Duration v) { handshakeTimeout = v; return this; }
         public Builder heartbeat(Duration v) { heartbeat = v; return this; }
         public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
         public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
@@ -103,6 +138,10 @@ public final class ServerConfig {
         public Builder writeBufferWaterMarks(int low, int high) { writeBufferLowWater = low; writeBufferHighWater = high; return this; }
         public Builder jpegQuality(int v) { jpegQuality = v; return this; }
         public Builder metricsPort(int v) { metricsPort = v; return this; }
+        public Builder metricsHost(String v) { metricsHost = v; return this; }
+        public Builder maxImagePixels(long v) { maxImagePixels = v; return this; }
+        public Builder resultBuffer(long perConnection, long total) { resultBufferPerConnection = perConnection; resultBufferTotal = total; return this; }
+        public Builder decodeMemoryBytes(long v) { decodeMemoryBytes = v; return this; }
 
         public ServerConfig build() {
             positive(maxBatch, "--max-batch");
@@ -111,6 +150,10 @@ public final class ServerConfig {
             positive(queueCapacity, "--queue");
             positive(maxInFlightPerConnection, "--window");
             positive(maxConnections, "--max-connections");
+            positive(maxHandshaking, "--max-handshaking");
+            if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+                throw new InvalidInputException("--handshake-timeout-ms must be at least 1, got " + handshakeTimeout.toMillis());
+            }
             positive(ioThreads, "--io-threads");
             positive(workerThreads, "--worker-threads");
             if (port < 0 || port > 65535) throw new InvalidInputException("--port must be in 0..65535, got " + port);
@@ -127,6 +170,15 @@ public final class ServerConfig {
             if (jpegQuality < 1 || jpegQuality > 100) throw new InvalidInputException("JPEG quality must be in 1..100, got " + jpegQuality);
             if (token.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > Wire.MAX_TOKEN_BYTES) {
                 throw new InvalidInputException("the token is longer than " + Wire.MAX_TOKEN_BYTES + " bytes");
+            }
+            positive(maxImagePixels, "--max-image-pixels");
+            if (resultBufferPerConnection < Wire.HANDSHAKE_FRAME_LIMIT || resultBufferTotal < resultBufferPerConnection) {
+                throw new InvalidInputException("result buffers must satisfy " + Wire.HANDSHAKE_FRAME_LIMIT + " <= per connection (--result-buffer-mb, got "
+                        + resultBufferPerConnection + " bytes) <= total (--result-buffer-total-mb, got " + resultBufferTotal + " bytes)");
+            }
+            if (maxImagePixels * InputDecoder.DECODE_BYTES_PER_PIXEL > decodeMemoryBytes) {
+                throw new InvalidInputException("--decode-memory-mb (" + (decodeMemoryBytes >> 20) + " MiB) cannot hold one image of --max-image-pixels ("
+                        + maxImagePixels + " pixels take " + (maxImagePixels * InputDecoder.DECODE_BYTES_PER_PIXEL >> 20) + " MiB decoded)");
             }
             return new ServerConfig(this);
         }

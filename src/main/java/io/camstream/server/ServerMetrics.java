@@ -56,6 +56,12 @@ public final class ServerMetrics {
                 .description("results sent per second over the last 5 s").register(registry);
     }
 
+    /** Bytes of results written to connections and not yet sent: what clients that do not read make the server hold. */
+    void resultBufferGauge(ResultBuffer buffer) {
+        Gauge.builder("camstream.result.buffer", buffer, ResultBuffer::used).baseUnit("bytes")
+                .description("result bytes written to connections and not yet sent").strongReference(true).register(registry);
+    }
+
     /** 1, 2, 4, ... below maxBatch, then maxBatch itself. */
     private static double[] batchBuckets(int maxBatch) {
         java.util.List<Double> b = new java.util.ArrayList<>();

@@ -105,6 +105,27 @@ class ServerCommandsTest {
     }
 
     @Test
+    void serveNamesTheMetricsPortWhenThatIsTheOneInUse() throws Exception {
+        try (java.net.ServerSocket held = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = held.getLocalPort();
+            PrintStream stderr = System.err;
+            ByteArrayOutputStream captured = new ByteArrayOutputStream();
+            int rc;
+            try {
+                System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+                rc = Main.execute("serve", "--config", "demo/model.json", "--port", "0", "--metrics-port", String.valueOf(port));
+            } finally {
+                System.setErr(stderr);
+            }
+            String err = captured.toString(StandardCharsets.UTF_8);
+            assertEquals(2, rc, err);
+            assertTrue(err.contains("camstream: error: cannot listen on 127.0.0.1:" + port + " for metrics and health checks (--metrics-port): port "
+                    + port + " is already in use by another process; choose another --metrics-port, or --metrics-port -1"), err);
+            assertTrue(!err.contains("bind(..)") && !err.contains("Exception"), err);
+        }
+    }
+
+    @Test
     void badOptionsAreRefusedWithStatusTwo(@TempDir Path out) throws Exception {
         assertEquals(2, Main.execute("serve", "--config", "demo/model.json", "--tls-cert", "x.pem", "--port", "0"));
         assertEquals(2, Main.execute("serve", "--config", "demo/model.json", "--max-batch", "0", "--port", "0"));

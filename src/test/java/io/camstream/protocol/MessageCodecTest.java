@@ -66,6 +66,9 @@ class MessageCodecTest {
         assertEquals(r, back);
         assertArrayEquals(map, back.maps().get(0).values());
         assertArrayEquals(new float[]{0f, 1f}, back.maps().get(1).values());
+        assertEquals(frame(r).length, MessageCodec.resultFrameBytes(r), "the size computed without encoding");
+        ExplainResult accented = new ExplainResult(1, 0, 0, 0, 0, 1, List.of(new ExplainResult.Prediction(1, 1f, "caf\u00e9 \u732b")), List.of());
+        assertEquals(frame(accented).length, MessageCodec.resultFrameBytes(accented), "labels count in UTF-8 bytes");
     }
 
     @Test

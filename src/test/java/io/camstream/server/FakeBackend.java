@@ -33,6 +33,8 @@ final class FakeBackend implements InferenceBackend {
     private final Semaphore entered = new Semaphore(0);
     private volatile CountDownLatch gate = new CountDownLatch(0);
     volatile boolean closed;
+    /** When set, compute throws it (a failure with library internals in its message, say). */
+    volatile RuntimeException failWith;
 
     /** From now on, compute waits until {@link #open()}. */
     void hold() {
@@ -62,6 +64,8 @@ final class FakeBackend implements InferenceBackend {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+        RuntimeException failure = failWith;
+        if (failure != null) throw failure;
         int n = input.dim(0);
         int h = input.dim(2);
         int w = input.dim(3);

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -109,6 +110,53 @@ class OverloadTest {
             backend.open();
             ExplainResult r = assertInstanceOf(ExplainResult.class, c.read());
             assertEquals(1, r.frameNumber());
+        }
+    }
+
+    @Test
+    void resultsForClientsThatNeverReadAreBoundedInBytesPerConnectionAndServerWide() throws Exception {
+        FakeBackend backend = new FakeBackend();
+        long perConnection = 3L << 20;
+        long total = 5L << 20;
+        ServerConfig config = TestServers.config().resultBuffer(perConnection, total).build();
+        int n = 40;
+        try (CamstreamServer server = TestServers.start(config, backend);
+             RawConnection a = RawConnection.handshaken(server.port());
+             RawConnection b = RawConnection.handshaken(server.port())) {
+            // 1 MiB results (512x512 float32) from 3 KB requests, and neither client reads
+            for (RawConnection c : List.of(a, b)) {
+                for (int i = 1; i <= n; i++) {
+                    ExplainRequest r = TestServers.request(i, i);
+                    c.send(new ExplainRequest(i, 0, i, r.method(), r.target(), 0, 0, new ResultSpec(ResultForm.FLOAT32, 512, 512), r.payload()));
+                }
+            }
+            TestServers.eventually(() -> server.metrics().inFlight() == 0, "every request answered");
+            // what Netty holds unsent for each connection (bytes that reached the kernel's socket buffers have left the server)
+            long sum = 0;
+            for (Connection c : server.connections()) {
+                long held = c.channel().unsafe().outboundBuffer() == null ? 0 : c.channel().unsafe().outboundBuffer().totalPendingWriteBytes();
+                assertTrue(held <= perConnection + (64 << 10), "one connection holds " + held + " bytes of unsent answers");
+                sum += held;
+            }
+            assertTrue(sum <= total + (64 << 10), "the server holds " + sum + " bytes of unsent answers");
+            for (RawConnection c : List.of(a, b)) {
+                Map<Long, Message> answers = new HashMap<>();
+                for (int i = 0; i < n; i++) readOne(c, answers);
+                long results = answers.values().stream().filter(m -> m instanceof ExplainResult).count();
+                List<ErrorMessage> refused = answers.values().stream().filter(m -> m instanceof ErrorMessage).map(m -> (ErrorMessage) m).toList();
+                assertEquals(n, results + refused.size());
+                assertTrue(results >= 1 && !refused.isEmpty(), results + " results, " + refused.size() + " refused");
+                for (ErrorMessage e : refused) {
+                    assertEquals(ErrorCode.OVERLOADED, e.errorCode(), e.message());
+                    assertTrue(e.message().contains("waiting for this client to read"), e.message());
+                }
+                for (Message m : answers.values()) {
+                    if (m instanceof ExplainResult r) assertEquals(512 * 512 * 4, r.maps().get(0).data().length);
+                }
+            }
+            // once read, the buffer is free again: the next request is served
+            a.send(TestServers.request(99, 1).withRequestId(99));
+            assertEquals(99, assertInstanceOf(ExplainResult.class, a.read()).requestId());
         }
     }
 

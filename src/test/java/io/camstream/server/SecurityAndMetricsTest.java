@@ -79,6 +79,58 @@ class SecurityAndMetricsTest {
         }
     }
 
+    @Test
+    void withATokenMetricsNeedItAndHealthChecksStayOpen() throws Exception {
+        try (CamstreamServer server = TestServers.start(TestServers.config().token("s3cret").metricsPort(0).build(), new FakeBackend())) {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            String base = "http://127.0.0.1:" + server.metricsPort();
+            HttpResponse<String> none = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, none.statusCode());
+            assertTrue(none.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
+            assertTrue(!none.body().contains("camstream_"), none.body());
+            HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).header("Authorization", "Bearer guess").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, wrong.statusCode());
+            HttpResponse<String> ok = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).header("Authorization", "Bearer s3cret").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ok.statusCode());
+            assertTrue(ok.body().contains("camstream_requests_total"), ok.body());
+            assertEquals(200, get(http, base + "/health/live"));
+            assertEquals(200, get(http, base + "/health/ready"));
+        }
+    }
+
+    @Test
+    void theMetricsListenerCanHaveItsOwnAddressOrBeOff() throws Exception {
+        // the protocol on one address, metrics on another (both loopback here: 127.0.0.0/8 all is)
+        ServerConfig split = TestServers.config().host("127.0.0.1").metricsHost("127.0.0.2").metricsPort(0).build();
+        try (CamstreamServer server = TestServers.start(split, new FakeBackend())) {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            assertEquals(200, get(http, "http://127.0.0.2:" + server.metricsPort() + "/health/live"));
+            try (java.net.Socket s = new java.net.Socket()) {
+                assertThrows(java.io.IOException.class, () -> s.connect(new java.net.InetSocketAddress("127.0.0.1", server.metricsPort()), 2000),
+                        "the metrics port listens on its own address only");
+            }
+        }
+        try (CamstreamServer server = TestServers.start(TestServers.config().metricsPort(-1).build(), new FakeBackend())) {
+            assertEquals(-1, server.metricsPort());
+        }
+    }
+
+    @Test
+    void aPortInUseIsNamedWithItsOptionAndWhatToDo() throws Exception {
+        try (java.net.ServerSocket held = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = held.getLocalPort();
+            FakeBackend backend = new FakeBackend();
+            CamstreamException metrics = assertThrows(CamstreamException.class, () -> TestServers.start(TestServers.config().metricsPort(port).build(), backend));
+            assertEquals("cannot listen on 127.0.0.1:" + port + " for metrics and health checks (--metrics-port): port " + port
+                    + " is already in use by another process; choose another --metrics-port, or --metrics-port -1 to run without them", metrics.getMessage());
+            CamstreamException protocol = assertThrows(CamstreamException.class, () -> TestServers.start(TestServers.config().port(port).build(), backend));
+            assertEquals("cannot listen on 127.0.0.1:" + port + " for the camstream protocol (--port): port " + port
+                    + " is already in use by another process; choose another --port", protocol.getMessage());
+        }
+    }
+
     private static int get(HttpClient http, String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }

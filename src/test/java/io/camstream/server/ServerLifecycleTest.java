@@ -119,7 +119,8 @@ class ServerLifecycleTest {
             for (int i = 1; i <= 5; i++) c.send(TestServers.request(i, i).withRequestId(i));
             assertTrue(backend.awaitBatchEntered(10));
             TestServers.eventually(() -> server.metrics().inFlight() == 5, "all five admitted before shutdown begins");
-            Thread stopper = new Thread(server::close);
+            boolean[] clean = {false};
+            Thread stopper = new Thread(() -> clean[0] = server.shutdown(Duration.ofSeconds(5)));
             stopper.start();
             assertInstanceOf(Goodbye.class, c.read(), "clients are told first");
             c.send(TestServers.request(6, 6).withRequestId(6));
@@ -132,7 +133,74 @@ class ServerLifecycleTest {
             stopper.join(20_000);
             assertFalse(stopper.isAlive());
             assertFalse(server.isReady());
+            assertTrue(clean[0], "everything was answered within the drain");
             assertTrue(backend.closed, "the model is released after the drain");
+            assertFalse(server.shutdown(Duration.ZERO), "shutting down twice does nothing");
+        }
+    }
+
+    @Test
+    void requestsAfterTheClientsGoodbyeAreAnsweredShuttingDown() throws Exception {
+        FakeBackend backend = new FakeBackend();
+        try (CamstreamServer server = TestServers.start(TestServers.config().build(), backend)) {
+            // nothing in flight: GOODBYE and a request in one write, as a careless client would send them
+            try (RawConnection c = RawConnection.handshaken(server.port())) {
+                byte[] goodbye = RawConnection.encode(new Goodbye("done"));
+                byte[] late = RawConnection.encode(TestServers.request(1, 1).withRequestId(8));
+                byte[] both = java.util.Arrays.copyOf(goodbye, goodbye.length + late.length);
+                System.arraycopy(late, 0, both, goodbye.length, late.length);
+                c.sendBytes(both);
+                ErrorMessage e = assertInstanceOf(ErrorMessage.class, c.read());
+                assertEquals(8, e.requestId());
+                assertEquals(ErrorCode.SHUTTING_DOWN, e.errorCode(), e.message());
+                assertSame(RawConnection.CLOSED, c.read());
+            }
+            // with a request in flight: it is answered, the late one is refused, then the connection closes
+            try (RawConnection c = RawConnection.handshaken(server.port())) {
+                backend.hold();
+                c.send(TestServers.request(1, 1).withRequestId(1));
+                assertTrue(backend.awaitBatchEntered(10));
+                c.send(new Goodbye("done"));
+                c.send(TestServers.request(2, 2).withRequestId(2));
+                ErrorMessage e = assertInstanceOf(ErrorMessage.class, c.read());
+                assertEquals(2, e.requestId());
+                assertEquals(ErrorCode.SHUTTING_DOWN, e.errorCode(), e.message());
+                backend.open();
+                assertEquals(1, assertInstanceOf(ExplainResult.class, c.read()).requestId());
+                assertSame(RawConnection.CLOSED, c.read());
+            }
+        }
+    }
+
+    @Test
+    void atTheEndOfTheDrainWhatIsLeftIsAnsweredAndClosedWithoutWaitingForCompute() throws Exception {
+        FakeBackend backend = new FakeBackend();
+        CamstreamServer server = TestServers.start(TestServers.config().maxBatch(1).drainTimeout(Duration.ofMillis(300)).build(), backend);
+        try (RawConnection c = RawConnection.handshaken(server.port())) {
+            backend.hold();
+            for (int i = 1; i <= 3; i++) c.send(TestServers.request(i, i).withRequestId(i));
+            assertTrue(backend.awaitBatchEntered(10));
+            TestServers.eventually(() -> server.metrics().inFlight() == 3, "all three admitted before shutdown begins");
+            boolean[] clean = {true};
+            Thread stopper = new Thread(() -> clean[0] = server.shutdown(Duration.ofMillis(300)));
+            stopper.start();
+            assertInstanceOf(Goodbye.class, c.read());
+            long start = System.nanoTime();
+            List<Long> refused = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ErrorMessage e = assertInstanceOf(ErrorMessage.class, c.read());
+                assertEquals(ErrorCode.SHUTTING_DOWN, e.errorCode(), e.message());
+                refused.add(e.requestId());
+            }
+            assertSame(RawConnection.CLOSED, c.read());
+            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            // the batch in compute is held for as long as the test likes: the answers come at the drain's end, not after it
+            assertTrue(waited < 3000, "answered " + waited + " ms after GOODBYE; the drain is 300 ms");
+            assertEquals(List.of(1L, 2L, 3L), refused.stream().sorted().toList());
+            backend.open();
+            stopper.join(20_000);
+            assertFalse(stopper.isAlive());
+            assertFalse(clean[0], "a drain that ran out is not clean");
         }
     }
 
@@ -153,11 +221,54 @@ class ServerLifecycleTest {
     }
 
     @Test
-    void aConnectionThatNeverHandshakesIsClosed() throws Exception {
+    void aConnectionThatNeverHandshakesIsClosedAfterTheHandshakeTimeout() throws Exception {
         FakeBackend backend = new FakeBackend();
-        ServerConfig config = TestServers.config().heartbeat(Duration.ofMillis(100)).idleTimeout(Duration.ofMillis(300)).build();
+        ServerConfig config = TestServers.config().handshakeTimeout(Duration.ofMillis(300)).build();
         try (CamstreamServer server = TestServers.start(config, backend); RawConnection c = new RawConnection(server.port())) {
+            long start = System.nanoTime();
             assertSame(RawConnection.CLOSED, c.read());
+            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(waited < config.idleTimeout.toMillis() / 2, "closed after " + waited + " ms, the handshake timeout is 300 ms");
+        }
+        ServerConfig defaults = ServerConfig.builder().build();
+        assertTrue(defaults.handshakeTimeout.compareTo(defaults.idleTimeout.dividedBy(4)) <= 0, "the default handshake timeout is much shorter than the idle one");
+    }
+
+    @Test
+    void socketsThatNeverSayHelloDoNotTakeTheClientsPlaces() throws Exception {
+        FakeBackend backend = new FakeBackend();
+        ServerConfig config = TestServers.config().maxConnections(2).maxHandshaking(8).build();
+        List<RawConnection> idle = new ArrayList<>();
+        try (CamstreamServer server = TestServers.start(config, backend)) {
+            for (int i = 0; i < 5; i++) idle.add(new RawConnection(server.port()));
+            // more silent sockets than --max-connections: a real client is still let in and served
+            try (CamstreamClient client = TestServers.client(server)) {
+                assertEquals(1, client.explain(TestServers.request(1, 1)).get(10, TimeUnit.SECONDS).frameNumber());
+            }
+        } finally {
+            for (RawConnection c : idle) c.close();
+        }
+    }
+
+    @Test
+    void handshakingConnectionsHaveTheirOwnLimitAndTimeOutSoon() throws Exception {
+        FakeBackend backend = new FakeBackend();
+        ServerConfig config = TestServers.config().maxHandshaking(3).handshakeTimeout(Duration.ofMillis(500)).build();
+        List<RawConnection> idle = new ArrayList<>();
+        try (CamstreamServer server = TestServers.start(config, backend)) {
+            for (int i = 0; i < 3; i++) idle.add(new RawConnection(server.port()));
+            // the fourth arrives while three are still silent: refused at once, retryable
+            try (RawConnection fourth = new RawConnection(server.port())) {
+                ErrorMessage e = assertInstanceOf(ErrorMessage.class, fourth.read());
+                assertEquals(ErrorCode.OVERLOADED, e.errorCode(), e.message());
+                assertSame(RawConnection.CLOSED, fourth.read());
+            }
+            for (RawConnection c : idle) assertSame(RawConnection.CLOSED, c.read(), "closed by the handshake timeout");
+            try (CamstreamClient client = TestServers.client(server)) {
+                assertEquals(2, client.explain(TestServers.request(2, 2)).get(10, TimeUnit.SECONDS).frameNumber());
+            }
+        } finally {
+            for (RawConnection c : idle) c.close();
         }
     }
 
