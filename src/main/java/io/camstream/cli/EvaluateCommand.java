@@ -73,6 +73,7 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() {
         model.applyThreads();
         if (batchSize < 1) throw new InvalidInputException("--batch-size must be at least 1, got " + batchSize);
+        OutputPaths.requireFolder(output, "--output");
         Preprocessing prep = model.preprocessing();
         Labels labels = model.labels();
         ExplainInputs in = ExplainInputs.of(inputs, prep);

@@ -56,6 +56,7 @@ final class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         model.applyThreads();
+        OutputPaths.requireFolder(output, "--output");
         Preprocessing prep = model.preprocessing();
         Labels labels = model.labels();
         OverlayRenderer renderer = new OverlayRenderer(colormap, alpha);

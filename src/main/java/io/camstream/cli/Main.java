@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
         subcommands = {LayersCommand.class, ExplainCommand.class, EvaluateCommand.class, VisualizeCommand.class, DemoCommand.class,
                 BenchCommand.class, ServeCommand.class, StreamCommand.class, LoadCommand.class})
 public final class Main implements Runnable {
+    static final int HELP_WIDTH = 100;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -24,7 +26,7 @@ public final class Main implements Runnable {
 
     /** Runs a command line and returns the exit status: 0 ok, 2 bad usage or input, 1 internal error. */
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = commandLine();
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof CamstreamException) {
                 cmd.getErr().println("camstream: error: " + e.getMessage());
@@ -35,5 +37,15 @@ public final class Main implements Runnable {
             return 1;
         });
         return cli.execute(args);
+    }
+
+    /** The command tree with its help layout: as wide as the terminal, else 100 columns (so paths and HOST:PORT stay whole). */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setUsageHelpWidth(HELP_WIDTH);
+        cli.setUsageHelpAutoWidth(true);
+        // the full synopsis of 30 options wraps inside option tokens ("[--layer=PATH⏎[,PATH...]]"); each option has its own line below
+        cli.getSubcommands().values().forEach(c -> c.getCommandSpec().usageMessage().abbreviateSynopsis(true));
+        return cli;
     }
 }

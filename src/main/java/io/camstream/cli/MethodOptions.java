@@ -16,7 +16,7 @@ import java.util.List;
 
 /** How a method is run: layers and their fusion, smoothing, signed maps, occlusion's patch. Shared by explain, evaluate, bench. */
 public final class MethodOptions {
-    @Option(names = "--layer", split = ",", paramLabel = "PATH[,PATH...]",
+    @Option(names = "--layer", split = ",", paramLabel = "PATH[,PATH...]", hideParamSyntax = true,
             description = "Module path(s) of the layer(s), e.g. layer4 or layer3,layer4 (maps fused, see --fuse). Default: the config's, else the last layer "
                     + "with a spatial output. Ignored by occlusion and guided-backprop.")
     List<String> layers;
