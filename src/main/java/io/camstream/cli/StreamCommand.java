@@ -236,7 +236,7 @@ final class StreamCommand implements Callable<Integer> {
                 return r;
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof RequestFailedException f && f.localReason() != null && f.localReason() != RequestFailedException.LocalReason.WINDOW_FULL) {
-                    if (!waitForServer(client, f)) return null;
+                    if (!waitForServer(client)) return null;
                     p.answer = client.explain(p.request);
                     continue;
                 }
@@ -259,7 +259,7 @@ final class StreamCommand implements Callable<Integer> {
      * reconnect. True when connected again; false to write this frame without a heatmap (--on-server-loss continue);
      * throws for --on-server-loss fail.
      */
-    private boolean waitForServer(CamstreamClient client, RequestFailedException why) throws InterruptedException {
+    private boolean waitForServer(CamstreamClient client) throws InterruptedException {
         if (client.isConnected()) return true;
         if (lostSince == 0) lostSince = System.nanoTime();
         long left = (long) (reconnectSeconds * 1e9) - (System.nanoTime() - lostSince);
@@ -268,8 +268,8 @@ final class StreamCommand implements Callable<Integer> {
             toldPassThrough = false;
             return true;
         }
-        String what = "lost the server at " + connection.server + " (" + why.getMessage() + ") and it did not come back within "
-                + reconnectSeconds + " s";
+        String what = String.format(Locale.ROOT, "lost the server at %s: it did not come back within %.1f s (--reconnect-seconds)",
+                connection.server, reconnectSeconds);
         if (onServerLoss.equals("fail")) {
             throw new io.camstream.CamstreamException(what + "; stopped after " + written + " frame(s), all kept"
                     + (output != null ? " in " + output : "") + " (--on-server-loss continue writes the rest without heatmaps)");

@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * `stream` when things go wrong: a server that goes away, Ctrl-C, requests the server cannot serve, bad input; and
+ * `stream` (and `load`) when things go wrong: a server that goes away, Ctrl-C, requests the server cannot serve, bad input; and
  * `--topk` overlays. The demo video and model, servers started here on loopback.
  */
 class StreamRobustnessTest {
@@ -207,6 +207,20 @@ class StreamRobustnessTest {
         int without = Integer.parseInt(m.group(1));
         assertTrue(without > 0 && without < 60, without + " without");
         assertEquals(60, frames(video, 256));
+    }
+
+    @Test
+    void loadExitsNonZeroAndSaysWhyWhenRequestsFailed() throws Exception {
+        assertEquals(2, run("load", "--server", address(server), "--seconds", "1", "--target", "7").rc());
+        CamstreamServer doomed = startServer(20);
+        CompletableFuture<Run> r = CompletableFuture.supplyAsync(() -> run("load", "--server", address(doomed), "--streams", "2", "--fps", "10",
+                "--seconds", "3", "--drain-seconds", "2"));
+        Thread.sleep(1500);
+        doomed.close();
+        Run done = r.get(30, TimeUnit.SECONDS);
+        assertEquals(1, done.rc(), done.out());
+        assertTrue(Pattern.compile("load: \\d+ of \\d+ requests failed").matcher(done.out()).find(), done.out());
+        assertTrue(done.out().contains("not sent: there was no usable connection"), done.out());
     }
 
     private static void waitForFile(Path p) throws InterruptedException {
