@@ -59,7 +59,7 @@ final class BenchCommand implements Callable<Integer> {
         for (int i = 0; i < data.length; i++) data[i] = (float) rnd.nextGaussian();
         FloatTensor input = new FloatTensor(data, batch, 3, size, size);
         try (TorchModel m = TorchModel.load(model.modelPath(), model.device())) {
-            Explainer explainer = methodOptions.explainer(m, method, model.config().layer(), model.preprocessing(), Labels.NONE, chunk, System.err);
+            Explainer explainer = methodOptions.explainer(m, method, model.config().layer(), model.config().inputSize(), model.preprocessing(), Labels.NONE, chunk, System.err);
             String chosen = explainer.layers().isEmpty() ? "(input)" : String.join(",", explainer.layers());
             double forwardSeconds;
             double explainSeconds;

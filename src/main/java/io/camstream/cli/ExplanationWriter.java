@@ -51,6 +51,7 @@ final class ExplanationWriter {
         for (int i = 0; i < batch.names().size(); i++) {
             Map<String, Object> rec = new LinkedHashMap<>();
             rec.put("input", batch.names().get(i));
+            if (batch.paths() != null) rec.put("path", batch.paths().get(i).toString());
             rec.put("predictions", result.predictions().get(i).stream().map(ExplanationWriter::json).toList());
             List<Map<String, Object>> explained = new ArrayList<>();
             int mapIndexBase = mapsDone;

@@ -19,9 +19,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.File;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,26 +88,6 @@ class StreamRobustnessTest {
         return "127.0.0.1:" + s.port();
     }
 
-    /** Exit status and everything printed (stdout and stderr) of one command line. */
-    record Run(int rc, String out) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream both = new PrintStream(captured, true, StandardCharsets.UTF_8);
-        try {
-            System.setOut(both);
-            System.setErr(both);
-            int rc = Main.execute(args);
-            return new Run(rc, captured.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
     private static int frames(Path video, int expectedWidth) throws Exception {
         int n = 0;
         try (VideoSource v = VideoSource.open(video.toString())) {
@@ -126,19 +103,19 @@ class StreamRobustnessTest {
     @Test
     void requestsTheServerCannotServeAreRefusedAtTheHandshake(@TempDir Path out) throws Exception {
         Path video = out.resolve("o.mp4");
-        Run r = run("stream", "--server", address(server), "--input", VIDEO, "--output", video.toString(), "--target", "7");
+        CliRun r = CliRun.of("stream", "--server", address(server), "--input", VIDEO, "--output", video.toString(), "--target", "7");
         assertEquals(2, r.rc(), r.out());
         assertTrue(r.out().contains("--target 7 is out of range: the server's model has 5 classes"), r.out());
         assertFalse(Files.exists(video), "nothing streamed");
-        assertEquals(2, run("stream", "--server", address(server), "--input", VIDEO, "--output", video.toString(), "--topk", "6").rc());
-        assertEquals(2, run("stream", "--server", address(server), "--input", VIDEO, "--output", video.toString(), "--max-frames", "0").rc());
+        assertEquals(2, CliRun.of("stream", "--server", address(server), "--input", VIDEO, "--output", video.toString(), "--topk", "6").rc());
+        assertEquals(2, CliRun.of("stream", "--server", address(server), "--input", VIDEO, "--output", video.toString(), "--max-frames", "0").rc());
     }
 
     @Test
     void anUnreadableInputFailsWithAClearMessage(@TempDir Path out) throws Exception {
         Path corrupt = out.resolve("corrupt.jpg");
         Files.write(corrupt, new byte[]{(byte) 0xff, (byte) 0xd8, (byte) 0xff, (byte) 0xe0, 1, 2, 3, 4, 5, 6, 7});
-        Run r = run("stream", "--server", address(server), "--input", corrupt.toString(), "--output", out.resolve("o.mp4").toString());
+        CliRun r = CliRun.of("stream", "--server", address(server), "--input", corrupt.toString(), "--output", out.resolve("o.mp4").toString());
         assertEquals(2, r.rc(), r.out());
         assertTrue(r.out().contains("camstream: error: ") && r.out().contains(corrupt.toString()), r.out());
     }
@@ -146,7 +123,7 @@ class StreamRobustnessTest {
     @Test
     void topkWritesEveryOverlaySideBySide(@TempDir Path out) throws Exception {
         Path video = out.resolve("o.avi");
-        assertEquals(0, run("stream", "--server", address(server), "--input", VIDEO, "--output", video.toString(), "--topk", "3",
+        assertEquals(0, CliRun.of("stream", "--server", address(server), "--input", VIDEO, "--output", video.toString(), "--topk", "3",
                 "--max-frames", "4").rc());
         assertEquals(4, frames(video, 3 * 256));
         try (VideoSource v = VideoSource.open(video.toString()); Mat m = v.next()) {
@@ -175,12 +152,12 @@ class StreamRobustnessTest {
         CamstreamServer doomed = startServer(40);
         Path video = out.resolve("o.mp4");
         long start = System.nanoTime();
-        CompletableFuture<Run> r = CompletableFuture.supplyAsync(() -> run("stream", "--server", address(doomed), "--input", VIDEO,
+        CompletableFuture<CliRun> r = CompletableFuture.supplyAsync(() -> CliRun.of("stream", "--server", address(doomed), "--input", VIDEO,
                 "--output", video.toString(), "--depth", "2", "--reconnect-seconds", "1"));
         waitForFile(video);
         Thread.sleep(500);
         doomed.close();
-        Run done = r.get(30, TimeUnit.SECONDS);
+        CliRun done = r.get(30, TimeUnit.SECONDS);
         double seconds = (System.nanoTime() - start) / 1e9;
         assertEquals(2, done.rc(), done.out());
         assertTrue(done.out().contains("lost the server at " + address(doomed)), done.out());
@@ -194,12 +171,12 @@ class StreamRobustnessTest {
     void withContinueAServerThatGoesAwayLeavesFramesWithoutHeatmaps(@TempDir Path out) throws Exception {
         CamstreamServer doomed = startServer(40);
         Path video = out.resolve("o.avi");
-        CompletableFuture<Run> r = CompletableFuture.supplyAsync(() -> run("stream", "--server", address(doomed), "--input", VIDEO,
+        CompletableFuture<CliRun> r = CompletableFuture.supplyAsync(() -> CliRun.of("stream", "--server", address(doomed), "--input", VIDEO,
                 "--output", video.toString(), "--depth", "2", "--reconnect-seconds", "0.5", "--on-server-loss", "continue", "--max-frames", "60"));
         waitForFile(video);
         Thread.sleep(300);
         doomed.close();
-        Run done = r.get(30, TimeUnit.SECONDS);
+        CliRun done = r.get(30, TimeUnit.SECONDS);
         assertEquals(1, done.rc(), done.out());
         assertTrue(done.out().contains("writing frames without heatmaps"), done.out());
         Matcher m = Pattern.compile("streamed 60 frame\\(s\\) \\((\\d+) without a heatmap\\)").matcher(done.out());
@@ -211,13 +188,13 @@ class StreamRobustnessTest {
 
     @Test
     void loadExitsNonZeroAndSaysWhyWhenRequestsFailed() throws Exception {
-        assertEquals(2, run("load", "--server", address(server), "--seconds", "1", "--target", "7").rc());
+        assertEquals(2, CliRun.of("load", "--server", address(server), "--seconds", "1", "--target", "7").rc());
         CamstreamServer doomed = startServer(20);
-        CompletableFuture<Run> r = CompletableFuture.supplyAsync(() -> run("load", "--server", address(doomed), "--streams", "2", "--fps", "10",
+        CompletableFuture<CliRun> r = CompletableFuture.supplyAsync(() -> CliRun.of("load", "--server", address(doomed), "--streams", "2", "--fps", "10",
                 "--seconds", "3", "--drain-seconds", "2"));
         Thread.sleep(1500);
         doomed.close();
-        Run done = r.get(30, TimeUnit.SECONDS);
+        CliRun done = r.get(30, TimeUnit.SECONDS);
         assertEquals(1, done.rc(), done.out());
         assertTrue(Pattern.compile("load: \\d+ of \\d+ requests failed").matcher(done.out()).find(), done.out());
         assertTrue(done.out().contains("not sent: there was no usable connection"), done.out());
