@@ -43,11 +43,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StreamRobustnessTest {
     private static final String VIDEO = Fixtures.DEMO.resolve("video.mp4").toString();
     private static final int VIDEO_FRAMES = 200;
+    /** 40 ms a batch, so that a test can act mid-video. */
     static CamstreamServer server;
 
     @BeforeAll
     static void start() {
-        server = startServer(0);
+        server = startServer(40);
     }
 
     @AfterAll
@@ -210,36 +211,31 @@ class StreamRobustnessTest {
 
     @Test
     void ctrlCKeepsAReadableVideoAndTheMapsOfEveryFrameWritten(@TempDir Path out) throws Exception {
-        CamstreamServer slow = startServer(40);
+        Path video = out.resolve("o.mp4");
+        Path maps = out.resolve("maps");
+        Path log = out.resolve("stderr.txt");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Djava.library.path=", "-cp", System.getProperty("java.class.path"),
+                "io.camstream.cli.Main", "stream", "--server", address(server), "--input", VIDEO, "--output", video.toString(),
+                "--npy-dir", maps.toString(), "--depth", "2"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            Path video = out.resolve("o.mp4");
-            Path maps = out.resolve("maps");
-            Path log = out.resolve("stderr.txt");
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> cmd = new ArrayList<>(List.of(java, "-Djava.library.path=", "-cp", System.getProperty("java.class.path"),
-                    "io.camstream.cli.Main", "stream", "--server", address(slow), "--input", VIDEO, "--output", video.toString(),
-                    "--npy-dir", maps.toString(), "--depth", "2"));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            try {
-                long until = System.nanoTime() + 60_000_000_000L;
-                while (framesShown(log) < 5) {
-                    assertTrue(p.isAlive(), () -> "stream ended early: " + read(log));
-                    if (System.nanoTime() > until) throw new AssertionError("no progress within 60 s: " + read(log));
-                    Thread.sleep(50);
-                }
-                assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
-                assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stream did not stop within 30 s of SIGINT");
-            } finally {
-                p.destroyForcibly();
+            long until = System.nanoTime() + 60_000_000_000L;
+            while (framesShown(log) < 5) {
+                assertTrue(p.isAlive(), () -> "stream ended early: " + read(log));
+                if (System.nanoTime() > until) throw new AssertionError("no progress within 60 s: " + read(log));
+                Thread.sleep(50);
             }
-            assertNotEquals(0, p.exitValue(), "interrupted");
-            int kept = frames(video, 256);
-            assertTrue(kept >= 5 && kept < VIDEO_FRAMES, kept + " frames kept; " + read(log));
-            try (Stream<Path> files = Files.list(maps)) {
-                assertEquals(kept, files.count(), "one map file per frame written");
-            }
+            assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stream did not stop within 30 s of SIGINT");
         } finally {
-            slow.close();
+            p.destroyForcibly();
+        }
+        assertNotEquals(0, p.exitValue(), "interrupted");
+        int kept = frames(video, 256);
+        assertTrue(kept >= 5 && kept < VIDEO_FRAMES, kept + " frames kept; " + read(log));
+        try (Stream<Path> files = Files.list(maps)) {
+            assertEquals(kept, files.count(), "one map file per frame written");
         }
     }
 
