@@ -167,7 +167,7 @@ final class StreamCommand implements Callable<Integer> {
                 closed.countDown();
             }
             progress.finish(written, failed);
-            if (written == 0) throw new InvalidInputException("no video frames could be read from " + input);
+            if (written == 0 && !stopRequested) throw new InvalidInputException("no video frames could be read from " + input);
             System.out.printf(Locale.ROOT, "streamed %d frame(s) (%d without a heatmap)%s%s%s%n", written, failed,
                     stopRequested ? ", stopped early" : "", output != null ? "; wrote " + output : "", npyDir != null ? "; maps in " + npyDir : "");
         } finally {
