@@ -31,14 +31,16 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     MethodOptions methodOptions;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "16",
-            description = "scorecam/occlusion: masked or occluded copies per forward. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "8",
+            description = "scorecam/occlusion: masked or occluded copies per forward (as explain's --batch-size). Default: ${DEFAULT-VALUE}.")
     int chunk;
 
-    @Option(names = "--method", paramLabel = "NAME", defaultValue = "gradcam", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--method", paramLabel = "NAME", defaultValue = "gradcam", completionCandidates = ExplainCommand.MethodNames.class,
+            description = "One of: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
     String method;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "8", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "8",
+            description = "Images per explain call (and per plain forward): the batch that is measured. Default: ${DEFAULT-VALUE}.")
     int batch;
 
     @Option(names = "--iters", paramLabel = "N", defaultValue = "5", description = "Measured iterations of each. Default: ${DEFAULT-VALUE}.")
@@ -57,7 +59,7 @@ final class BenchCommand implements Callable<Integer> {
         for (int i = 0; i < data.length; i++) data[i] = (float) rnd.nextGaussian();
         FloatTensor input = new FloatTensor(data, batch, 3, size, size);
         try (TorchModel m = TorchModel.load(model.modelPath(), model.device())) {
-            Explainer explainer = methodOptions.explainer(m, method, model.config().layer(), model.preprocessing(), Labels.NONE, chunk, System.err);
+            Explainer explainer = methodOptions.explainer(m, method, model.config().layer(), model.config().inputSize(), model.preprocessing(), Labels.NONE, chunk, System.err);
             String chosen = explainer.layers().isEmpty() ? "(input)" : String.join(",", explainer.layers());
             double forwardSeconds;
             double explainSeconds;

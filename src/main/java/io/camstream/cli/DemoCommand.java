@@ -20,7 +20,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "DIR", defaultValue = "out/demo", description = "Output folder. Default: ${DEFAULT-VALUE}.")
     Path output;
 
-    @Option(names = "--method", paramLabel = "NAME", defaultValue = "gradcam", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--method", paramLabel = "NAME", defaultValue = "gradcam", completionCandidates = ExplainCommand.MethodNames.class,
+            description = "One of: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
     String method;
 
     @Override

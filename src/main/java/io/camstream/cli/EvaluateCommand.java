@@ -73,6 +73,7 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() {
         model.applyThreads();
         if (batchSize < 1) throw new InvalidInputException("--batch-size must be at least 1, got " + batchSize);
+        OutputPaths.requireFolder(output, "--output");
         Preprocessing prep = model.preprocessing();
         Labels labels = model.labels();
         ExplainInputs in = ExplainInputs.of(inputs, prep);
@@ -88,7 +89,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         double[] fractions = Arrays.stream(roadPercentiles).map(p -> p / 100).toArray();
         try (TorchModel m = TorchModel.load(model.modelPath())) {
-            Evaluator evaluator = new Evaluator(m, name -> methodOptions.explainer(m, name, model.config().layer(), prep, labels, batchSize, System.err),
+            Evaluator evaluator = new Evaluator(m, name -> methodOptions.explainer(m, name, model.config().layer(), model.config().inputSize(), prep, labels, batchSize, System.err),
                     batchSize, steps, fractions, seed, System.err);
             Map<String, MethodResult> results = evaluator.run(methods, source(in, count), classes);
             List<Path> files = EvaluationReport.write(output, results, labels, fractions);

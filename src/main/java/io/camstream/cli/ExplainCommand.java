@@ -53,19 +53,36 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--panel", description = "Also write 'original | overlay' panels titled 'label (probability)'.")
     boolean panel;
 
+    @Option(names = "--skip-bad-inputs", description = "Leave out images that cannot be read or decoded (listed at the end; the exit status is then 1) "
+            + "instead of stopping at the first.")
+    boolean skipBadInputs;
+
+    @Option(names = "--bad-inputs-ok", description = "With --skip-bad-inputs: exit 0 even when inputs were left out.")
+    boolean badInputsOk;
+
     @Override
     public Integer call() throws Exception {
+        if (badInputsOk && !skipBadInputs) throw new io.camstream.InvalidInputException("--bad-inputs-ok goes with --skip-bad-inputs");
         model.applyThreads();
+        OutputPaths.requireFolder(output, "--output");
         Preprocessing prep = model.preprocessing();
         Labels labels = model.labels();
         OverlayRenderer renderer = new OverlayRenderer(colormap, alpha);
         ExplainInputs in = ExplainInputs.of(inputs, prep);
+        if (skipBadInputs) in.skipBadInputs();
         try (TorchModel m = TorchModel.load(model.modelPath(), model.device())) {
-            Explainer explainer = methodOptions.explainer(m, method, model.config().layer(), prep, labels, batchSize, System.err);
+            Explainer explainer = methodOptions.explainer(m, method, model.config().layer(), model.config().inputSize(), prep, labels, batchSize, System.err);
             String chosen = explainer.layers().isEmpty() ? "the input" : String.join(",", explainer.layers());
             ExplanationWriter writer = new ExplanationWriter(output, labels, renderer, panel);
             List<Path> files = new ExplainJob(explainer, in, writer, batchSize, System.err).run(targets.targets());
-            System.out.println("explained " + in.count() + " input(s) with " + method + " at " + chosen + "; wrote " + files.size() + " file(s) to " + output);
+            List<ExplainInputs.Skipped> skipped = in.skipped();
+            System.out.println("explained " + (in.count() - skipped.size()) + " input(s) with " + method + " at " + chosen + "; wrote " + files.size()
+                    + " file(s) to " + output);
+            if (!skipped.isEmpty()) {
+                System.err.println("camstream: left out " + skipped.size() + " of " + in.count() + " input(s) that could not be read:");
+                for (ExplainInputs.Skipped s : skipped) System.err.println("  " + s.path() + ": " + s.reason());
+                return badInputsOk ? 0 : 1;
+            }
         }
         return 0;
     }

@@ -38,21 +38,25 @@ final class ExplainJob {
         for (int from = 0; from < total; from += batchSize) {
             int to = Math.min(total, from + batchSize);
             ExplainInputs.Batch batch = inputs.batch(from, to);
-            ExplanationBatch result = explainer.explain(batch.tensor(), slice(targets, from, to));
-            writer.add(batch, result);
-            if (batch.hasImages()) batch.originals().forEach(org.bytedeco.opencv.opencv_core.Mat::close);
+            if (!batch.isEmpty()) {
+                ExplanationBatch result = explainer.explain(batch.tensor(), slice(targets, batch.indices()));
+                writer.add(batch, result);
+                if (batch.hasImages()) batch.originals().forEach(org.bytedeco.opencv.opencv_core.Mat::close);
+            }
             if (total > batchSize) {
                 double s = (System.nanoTime() - start) / 1e9;
                 progress.printf("\rexplained %d/%d inputs (%.1f s)", to, total, s);
                 if (to == total) progress.println();
             }
         }
+        if (inputs.skipped().size() == total) throw new io.camstream.InvalidInputException("none of the " + total + " input(s) could be read");
         return writer.finish();
     }
 
-    private static Targets slice(Targets t, int from, int to) {
+    /** Per-input targets of the batch's inputs (by their positions in the run). */
+    private static Targets slice(Targets t, int[] indices) {
         if (t instanceof Targets.Classes c && c.classes().length > 1) {
-            return new Targets.Classes(java.util.Arrays.copyOfRange(c.classes(), from, to));
+            return new Targets.Classes(java.util.Arrays.stream(indices).map(i -> c.classes()[i]).toArray());
         }
         return t;
     }

@@ -2,7 +2,6 @@ package io.camstream.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.camstream.InvalidInputException;
 import io.camstream.explain.ExplanationBatch;
 import io.camstream.explain.Labels;
 import io.camstream.explain.Prediction;
@@ -13,7 +12,6 @@ import io.camstream.tensor.Npy;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,11 +39,7 @@ final class ExplanationWriter {
         this.labels = labels;
         this.renderer = renderer;
         this.panel = panel;
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new InvalidInputException("cannot create output folder " + dir + ": " + e.getMessage(), e);
-        }
+        OutputPaths.requireFolder(dir, "--output");
     }
 
     void add(ExplainInputs.Batch batch, ExplanationBatch result) {
@@ -57,6 +51,7 @@ final class ExplanationWriter {
         for (int i = 0; i < batch.names().size(); i++) {
             Map<String, Object> rec = new LinkedHashMap<>();
             rec.put("input", batch.names().get(i));
+            if (batch.paths() != null) rec.put("path", batch.paths().get(i).toString());
             rec.put("predictions", result.predictions().get(i).stream().map(ExplanationWriter::json).toList());
             List<Map<String, Object>> explained = new ArrayList<>();
             int mapIndexBase = mapsDone;

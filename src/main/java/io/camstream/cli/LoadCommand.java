@@ -72,6 +72,7 @@ final class LoadCommand implements Callable<Integer> {
             case "jpeg" -> ResultForm.JPEG_OVERLAY;
             default -> throw new InvalidInputException("--result must be float32, uint8 or jpeg, got " + result);
         };
+        request.checkAgainst(server);
         ResultSpec spec = resultSpec(form, server);
         Payload payload = payload(server);
         ExplainRequest template = new ExplainRequest(0, 0, 0, request.method, request.target(), request.deadlineMicros(), request.priority(), spec, payload);
@@ -84,7 +85,26 @@ final class LoadCommand implements Callable<Integer> {
         LoadReport report = new LoadGenerator(options, settings).run(System.err);
         System.out.print(report.format());
         if (json) System.out.println(report.toJson());
-        return report.lost() == 0 ? 0 : 1;
+        long failed = report.errors().values().stream().mapToLong(Long::longValue).sum();
+        if (failed == 0 && report.lost() == 0) return 0;
+        System.err.printf(Locale.ROOT, "load: %d of %d requests failed and %d got no answer:%n", failed, report.sent(), report.lost());
+        report.errors().forEach((type, n) -> System.err.printf(Locale.ROOT, "  %d %s: %s%n", n, type, why(type)));
+        return 1;
+    }
+
+    /** What an error type in the report means for the run, and what to do about it. */
+    static String why(String type) {
+        return switch (type) {
+            case "NOT_CONNECTED" -> "not sent: there was no usable connection (the server closed it or went away; see the log above)";
+            case "CONNECTION_LOST" -> "the connection closed before the answer came";
+            case "WINDOW_FULL" -> "not sent: the connection already had the server's maximum in flight (use more --connections)";
+            case "OVERLOADED" -> "the server's queue was full: the offered rate is more than it can compute (lower --streams or --fps)";
+            case "DEADLINE_EXCEEDED" -> "answered too late for --deadline-ms";
+            case "SHUTTING_DOWN" -> "the server was shutting down";
+            case "INVALID" -> "the server cannot serve the request (method, target, image or result size)";
+            case "UNAUTHENTICATED" -> "the server wants a token (--token-file or CAMSTREAM_TOKEN)";
+            default -> "see the server's log";
+        };
     }
 
     private ResultSpec resultSpec(ResultForm form, HelloOk server) {

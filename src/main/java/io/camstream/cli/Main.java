@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
         subcommands = {LayersCommand.class, ExplainCommand.class, EvaluateCommand.class, VisualizeCommand.class, DemoCommand.class,
                 BenchCommand.class, ServeCommand.class, StreamCommand.class, LoadCommand.class})
 public final class Main implements Runnable {
+    static final int HELP_WIDTH = 100;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -27,7 +29,7 @@ public final class Main implements Runnable {
 
     /** Runs a command line and returns the exit status: 0 ok, 2 bad usage or input, 1 internal error. */
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = commandLine();
         cli.setExecutionStrategy(parsed -> {
             Integer help = CommandLine.executeHelpRequest(parsed);
             if (help != null) return help; // --help and --version load nothing
@@ -68,5 +70,15 @@ public final class Main implements Runnable {
         } catch (CamstreamException e) {
             return false; // the command reports the bad value itself
         }
+    }
+
+    /** The command tree with its help layout: as wide as the terminal, else 100 columns (so paths and HOST:PORT stay whole). */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setUsageHelpWidth(HELP_WIDTH);
+        cli.setUsageHelpAutoWidth(true);
+        // the full synopsis of 30 options wraps inside option tokens ("[--layer=PATH⏎[,PATH...]]"); each option has its own line below
+        cli.getSubcommands().values().forEach(c -> c.getCommandSpec().usageMessage().abbreviateSynopsis(true));
+        return cli;
     }
 }

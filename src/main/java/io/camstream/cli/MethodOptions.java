@@ -16,7 +16,7 @@ import java.util.List;
 
 /** How a method is run: layers and their fusion, smoothing, signed maps, occlusion's patch. Shared by explain, evaluate, bench. */
 public final class MethodOptions {
-    @Option(names = "--layer", split = ",", paramLabel = "PATH[,PATH...]",
+    @Option(names = "--layer", split = ",", paramLabel = "PATH[,PATH...]", hideParamSyntax = true,
             description = "Module path(s) of the layer(s), e.g. layer4 or layer3,layer4 (maps fused, see --fuse). Default: the config's, else the last layer "
                     + "with a spatial output. Ignored by occlusion and guided-backprop.")
     List<String> layers;
@@ -44,23 +44,24 @@ public final class MethodOptions {
     float baseline;
 
     /** The layers to use: asked, else the config's, else the default; none for methods that use none and were given none. */
-    List<String> resolveLayers(ExplanationMethod method, String fromConfig, TorchModel model, Preprocessing prep, PrintStream log) {
+    List<String> resolveLayers(ExplanationMethod method, String fromConfig, Integer configSize, TorchModel model, Preprocessing prep, PrintStream log) {
         if (!method.usesLayers() && layers == null) return List.of();
         List<String> out = new ArrayList<>();
         if (layers != null) {
-            for (String l : layers) out.add(LayerChoice.resolve(l.strip(), null, model, prep, log));
+            for (String l : layers) out.add(LayerChoice.resolve(l.strip(), null, model, prep, configSize, log));
         } else {
-            out.add(LayerChoice.resolve(null, fromConfig, model, prep, log));
+            out.add(LayerChoice.resolve(null, fromConfig, model, prep, configSize, log));
         }
         return out;
     }
 
     /**
+     * @param configSize the config's input size (null if none): where a default layer would be, for comparison
      * @param chunk masked or occluded copies per forward (scorecam, occlusion)
      */
-    Explainer explainer(TorchModel model, String methodName, String layerFromConfig, Preprocessing prep, Labels labels, int chunk, PrintStream log) {
+    Explainer explainer(TorchModel model, String methodName, String layerFromConfig, Integer configSize, Preprocessing prep, Labels labels, int chunk, PrintStream log) {
         ExplanationMethod method = Methods.byName(methodName, new Methods.Options(chunk, patch, stride, baseline));
-        Explainer e = new Explainer(model, resolveLayers(method, layerFromConfig, model, prep, log), method, labels).fuse(Fusion.parse(fuse));
+        Explainer e = new Explainer(model, resolveLayers(method, layerFromConfig, configSize, model, prep, log), method, labels).fuse(Fusion.parse(fuse));
         if (augSmooth) e.withAugSmooth();
         if (eigenSmooth) e.withEigenSmooth();
         if (noRelu) e.withoutRelu();

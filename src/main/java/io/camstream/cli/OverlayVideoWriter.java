@@ -23,6 +23,15 @@ final class OverlayVideoWriter implements AutoCloseable {
         this.recorder = recorder;
     }
 
+    /** Refuses a name this writer cannot write, or an output that is a folder or in a missing folder, before any work. */
+    static void checkName(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!name.endsWith(".avi") && !name.endsWith(".mp4") && !name.endsWith(".mkv")) {
+            throw new InvalidInputException("--output must end in .mp4, .mkv (H.264) or .avi (Motion JPEG), got " + file);
+        }
+        OutputPaths.requireFile(file, "--output");
+    }
+
     static OverlayVideoWriter open(Path file, int width, int height, double fps) {
         avutil.av_log_set_level(avutil.AV_LOG_ERROR);
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);

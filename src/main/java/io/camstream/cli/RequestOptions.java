@@ -1,12 +1,14 @@
 package io.camstream.cli;
 
 import io.camstream.InvalidInputException;
+import io.camstream.protocol.HelloOk;
 import io.camstream.protocol.Target;
 import picocli.CommandLine.Option;
 
 /** What `stream` and `load` ask the server for: method, target, deadline, priority. */
 final class RequestOptions {
-    @Option(names = "--method", paramLabel = "NAME", defaultValue = "gradcam", description = "gradcam, gradcam++ or activations. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--method", paramLabel = "NAME", defaultValue = "gradcam", completionCandidates = ExplainCommand.MethodNames.class,
+            description = "One of: ${COMPLETION-CANDIDATES} (those the server offers). Default: ${DEFAULT-VALUE}.")
     String method;
 
     @Option(names = "--target", paramLabel = "C", description = "Explain this class. Default: the top-1 prediction.")
@@ -32,6 +34,25 @@ final class RequestOptions {
             return Target.topK(topk);
         }
         return Target.top1();
+    }
+
+    /** Maps each answer carries: k for --topk, else 1. */
+    int mapsPerRequest() {
+        return topk != null ? topk : 1;
+    }
+
+    /** Refuses, right after the handshake, what this server cannot serve (rather than failing every frame). */
+    void checkAgainst(HelloOk server) {
+        long classes = server.numClasses();
+        if (target != null && target >= classes) {
+            throw new InvalidInputException("--target " + target + " is out of range: the server's model has " + classes + " classes (0.." + (classes - 1) + ")");
+        }
+        if (topk != null && topk > classes) {
+            throw new InvalidInputException("--topk " + topk + " is more than the " + classes + " classes the server's model has");
+        }
+        if (server.methods().stream().noneMatch(m -> m.equalsIgnoreCase(method))) {
+            throw new InvalidInputException("the server does not offer --method " + method + "; it offers " + String.join(", ", server.methods()));
+        }
     }
 
     long deadlineMicros() {

@@ -2,6 +2,7 @@ package io.camstream.cli;
 
 import io.camstream.InvalidInputException;
 import io.camstream.client.CamstreamClient;
+import io.camstream.client.ClientOptions;
 import io.camstream.client.RequestFailedException;
 import io.camstream.image.OverlayRenderer;
 import io.camstream.image.Preprocessing;
@@ -26,6 +27,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Deque;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -75,6 +78,15 @@ final class StreamCommand implements Callable<Integer> {
     @Option(names = "--alpha", paramLabel = "A", defaultValue = "0.5", description = "Overlay opacity. Default: ${DEFAULT-VALUE}.")
     double alpha;
 
+    @Option(names = "--on-server-loss", paramLabel = "WHAT", defaultValue = "fail",
+            description = "When the server goes away and is not back within --reconnect-seconds: fail (stop, keeping what was written) "
+                    + "or continue (write the frames without heatmaps, resuming heatmaps if the server comes back). Default: ${DEFAULT-VALUE}.")
+    String onServerLoss;
+
+    @Option(names = "--reconnect-seconds", paramLabel = "S", defaultValue = "10",
+            description = "How long to wait for a lost server to come back before --on-server-loss applies. Default: ${DEFAULT-VALUE}.")
+    double reconnectSeconds;
+
     /** A frame sent and not yet written. */
     private static final class InFlight {
         final long number;
@@ -92,18 +104,46 @@ final class StreamCommand implements Callable<Integer> {
 
     private int written;
     private int failed;
+    /** Set by the shutdown hook (Ctrl-C, SIGTERM): stop reading frames, finish what is in flight, close the outputs. */
+    private volatile boolean stopRequested;
+    /** When the connection was found lost (System.nanoTime), or 0 while connected. */
+    private long lostSince;
+    private boolean toldPassThrough;
 
     @Override
     public Integer call() throws Exception {
         if (output == null && npyDir == null) throw new InvalidInputException("nothing to write: give --output and/or --npy-dir");
         if (depth < 1) throw new InvalidInputException("--depth must be at least 1");
+        if (maxFrames != null && maxFrames < 1) throw new InvalidInputException("--max-frames must be at least 1, got " + maxFrames);
         if (!send.equals("jpeg") && !send.equals("raw")) throw new InvalidInputException("--send must be jpeg or raw, got " + send);
-        if (npyDir != null) Files.createDirectories(npyDir);
+        if (!onServerLoss.equals("fail") && !onServerLoss.equals("continue")) {
+            throw new InvalidInputException("--on-server-loss must be fail or continue, got " + onServerLoss);
+        }
+        if (!(reconnectSeconds >= 0)) throw new InvalidInputException("--reconnect-seconds must not be negative");
+        if (output != null) OverlayVideoWriter.checkName(output);
+        if (npyDir != null) OutputPaths.requireFolder(npyDir, "--npy-dir");
         OverlayRenderer renderer = new OverlayRenderer(colormap, alpha);
-        try (CamstreamClient client = CamstreamClient.connect(connection.builder().clientName("camstream stream").build());
+        // keep reconnecting in the background for as long as this command may wait; `continue` never gives up
+        int attempts = onServerLoss.equals("continue") ? Integer.MAX_VALUE : Math.max(1, (int) Math.ceil(reconnectSeconds * 2));
+        ClientOptions options = connection.builder().clientName("camstream stream")
+                .reconnect(Duration.ofMillis(100), Duration.ofMillis(500), attempts).build();
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stopRequested = true;
+            try {
+                // the JVM halts when the hook returns: wait for the video's trailer to be written
+                closed.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                // halting anyway
+            }
+        }, "camstream-stream-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (CamstreamClient client = CamstreamClient.connect(options);
              VideoSource source = VideoSource.open(input)) {
             HelloOk server = client.server();
+            request.checkAgainst(server);
             int inFlightMax = (int) Math.min(depth, server.maxInFlight());
+            int mapsPerFrame = request.mapsPerRequest();
             ResultSpec spec = new ResultSpec(npyDir != null ? ResultForm.FLOAT32 : ResultForm.UINT8, server.inputHeight(), server.inputWidth());
             int total = source.length();
             if (maxFrames != null) total = total < 0 ? maxFrames : Math.min(total, maxFrames);
@@ -112,23 +152,39 @@ final class StreamCommand implements Callable<Integer> {
             OverlayVideoWriter writer = null;
             try {
                 long n = 0;
-                for (Mat frame = source.next(); frame != null && (maxFrames == null || n < maxFrames); frame = source.next(), n++) {
-                    if (writer == null && output != null) writer = OverlayVideoWriter.open(output, frame.cols(), frame.rows(), source.fps());
+                for (Mat frame = nextFrame(source); frame != null; frame = nextFrame(source), n++) {
+                    if (writer == null && output != null) writer = OverlayVideoWriter.open(output, frame.cols() * mapsPerFrame, frame.rows(), source.fps());
                     ExplainRequest req = new ExplainRequest(0, 0, n, request.method, request.target(), request.deadlineMicros(), request.priority(), spec,
                             payload(frame));
                     pending.add(new InFlight(n, frame, req, client.explain(req)));
-                    if (pending.size() >= inFlightMax) finish(pending.poll(), client, renderer, writer, progress);
+                    if (pending.size() >= inFlightMax) finish(pending.poll(), client, renderer, writer, progress, mapsPerFrame);
+                    if (maxFrames != null && n + 1 >= maxFrames) break;
                 }
-                while (!pending.isEmpty()) finish(pending.poll(), client, renderer, writer, progress);
+                while (!pending.isEmpty()) finish(pending.poll(), client, renderer, writer, progress, mapsPerFrame);
             } finally {
                 for (InFlight p : pending) p.frame.close();
                 if (writer != null) writer.close();
+                closed.countDown();
             }
             progress.finish(written, failed);
-            System.out.printf(Locale.ROOT, "streamed %d frame(s) (%d without a heatmap)%s%s%n", written, failed,
-                    output != null ? "; wrote " + output : "", npyDir != null ? "; maps in " + npyDir : "");
+            if (written == 0 && !stopRequested) throw new InvalidInputException("no video frames could be read from " + input);
+            System.out.printf(Locale.ROOT, "streamed %d frame(s) (%d without a heatmap)%s%s%s%n", written, failed,
+                    stopRequested ? ", stopped early" : "", output != null ? "; wrote " + output : "", npyDir != null ? "; maps in " + npyDir : "");
+        } finally {
+            closed.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it was what stopped us
+            }
         }
         return failed == 0 ? 0 : 1;
+    }
+
+    /** The next frame, or null at the end of the source or once a stop was asked for. */
+    private Mat nextFrame(VideoSource source) {
+        if (stopRequested) return null;
+        return source.next();
     }
 
     private Payload payload(Mat bgr) {
@@ -146,15 +202,20 @@ final class StreamCommand implements Callable<Integer> {
     }
 
     /** Waits for the oldest frame's answer (retrying what may be retried), then writes it, overlaid if it has a map. */
-    private void finish(InFlight p, CamstreamClient client, OverlayRenderer renderer, OverlayVideoWriter writer, ProgressBar progress) throws Exception {
-        ExplainResult r = await(p, client);
+    private void finish(InFlight p, CamstreamClient client, OverlayRenderer renderer, OverlayVideoWriter writer, ProgressBar progress,
+                        int mapsPerFrame) throws Exception {
         try {
+            ExplainResult r = await(p, client);
             if (r == null) {
                 failed++;
-                if (writer != null) writer.write(p.frame);
+                if (writer != null) {
+                    try (Mat plain = tiled(p.frame, mapsPerFrame)) {
+                        writer.write(plain);
+                    }
+                }
             } else {
                 if (writer != null) {
-                    try (Mat overlay = render(renderer, p.frame, r)) {
+                    try (Mat overlay = render(renderer, p.frame, r, mapsPerFrame)) {
                         writer.write(overlay);
                     }
                 }
@@ -170,11 +231,17 @@ final class StreamCommand implements Callable<Integer> {
     private ExplainResult await(InFlight p, CamstreamClient client) throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return p.answer.get(60, TimeUnit.SECONDS);
+                ExplainResult r = p.answer.get(60, TimeUnit.SECONDS);
+                lostSince = 0;
+                return r;
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof RequestFailedException f && f.localReason() != null && f.localReason() != RequestFailedException.LocalReason.WINDOW_FULL) {
+                    if (!waitForServer(client)) return null;
+                    p.answer = client.explain(p.request);
+                    continue;
+                }
                 if (e.getCause() instanceof RequestFailedException f && f.retryable() && attempt < MAX_ATTEMPTS) {
                     Thread.sleep(50L << attempt);
-                    client.awaitConnected(Duration.ofSeconds(5));
                     p.answer = client.explain(p.request);
                     continue;
                 }
@@ -187,15 +254,73 @@ final class StreamCommand implements Callable<Integer> {
         }
     }
 
-    /** The frame with the first map blended over it and the top prediction written in the corner. */
-    private static Mat render(OverlayRenderer renderer, Mat frame, ExplainResult r) {
-        ExplainResult.Heatmap h = r.maps().get(0);
-        Mat out = renderer.overlay(frame, new Preprocessing.Region(0, 0, frame.cols(), frame.rows()), h.values(), 0, h.height(), h.width());
-        if (!r.predictions().isEmpty()) {
-            ExplainResult.Prediction top = r.predictions().get(0);
-            double scale = Math.max(0.4, frame.rows() / 480.0);
-            putText(out, String.format(Locale.ROOT, "%s %.2f", top.label(), top.probability()), new Point(8, (int) (24 * scale)),
-                    FONT_HERSHEY_SIMPLEX, 0.7 * scale, new Scalar(255, 255, 255, 0), Math.max(1, (int) (2 * scale)), LINE_AA, false);
+    /**
+     * The connection is gone: wait (once per outage, at most --reconnect-seconds in all) for the client's background
+     * reconnect. True when connected again; false to write this frame without a heatmap (--on-server-loss continue);
+     * throws for --on-server-loss fail.
+     */
+    private boolean waitForServer(CamstreamClient client) throws InterruptedException {
+        if (client.isConnected()) return true;
+        if (lostSince == 0) lostSince = System.nanoTime();
+        long left = (long) (reconnectSeconds * 1e9) - (System.nanoTime() - lostSince);
+        if (left > 0 && client.awaitConnected(Duration.ofNanos(left))) {
+            lostSince = 0;
+            toldPassThrough = false;
+            return true;
+        }
+        String what = String.format(Locale.ROOT, "lost the server at %s: it did not come back within %.1f s (--reconnect-seconds)",
+                connection.server, reconnectSeconds);
+        if (onServerLoss.equals("fail")) {
+            throw new io.camstream.CamstreamException(what + "; stopped after " + written + " frame(s), all kept"
+                    + (output != null ? " in " + output : "") + " (--on-server-loss continue writes the rest without heatmaps)");
+        }
+        if (!toldPassThrough) {
+            System.err.println("\ncamstream: " + what + "; writing frames without heatmaps until it is back");
+            toldPassThrough = true;
+        }
+        return false;
+    }
+
+    /** The frame with each map blended over a copy of it, side by side (rank 1 on the left), each titled with its class. */
+    private static Mat render(OverlayRenderer renderer, Mat frame, ExplainResult r, int tiles) {
+        List<Mat> parts = new ArrayList<>();
+        try {
+            for (int i = 0; i < tiles; i++) {
+                if (i >= r.maps().size()) {
+                    parts.add(frame.clone());
+                    continue;
+                }
+                ExplainResult.Heatmap h = r.maps().get(i);
+                Mat out = renderer.overlay(frame, new Preprocessing.Region(0, 0, frame.cols(), frame.rows()), h.values(), 0, h.height(), h.width());
+                double scale = Math.max(0.4, frame.rows() / 480.0);
+                String title = String.format(Locale.ROOT, "%s%s %.2f", tiles > 1 ? "#" + (i + 1) + " " : "", labelOf(r, h), h.probability());
+                putText(out, title, new Point(8, (int) (24 * scale)), FONT_HERSHEY_SIMPLEX, 0.7 * scale, new Scalar(255, 255, 255, 0),
+                        Math.max(1, (int) (2 * scale)), LINE_AA, false);
+                parts.add(out);
+            }
+            return hconcat(parts);
+        } finally {
+            if (parts.size() > 1) parts.forEach(Mat::close);
+        }
+    }
+
+    private static String labelOf(ExplainResult r, ExplainResult.Heatmap h) {
+        for (ExplainResult.Prediction p : r.predictions()) if (p.classIndex() == h.classIndex()) return p.label();
+        return "class " + h.classIndex();
+    }
+
+    /** The frame repeated {@code tiles} times side by side, so frames without heatmaps keep the video's width. */
+    private static Mat tiled(Mat frame, int tiles) {
+        List<Mat> parts = new ArrayList<>();
+        for (int i = 0; i < tiles; i++) parts.add(frame);
+        return tiles == 1 ? frame.clone() : hconcat(parts);
+    }
+
+    private static Mat hconcat(List<Mat> parts) {
+        if (parts.size() == 1) return parts.get(0);
+        Mat out = new Mat();
+        try (org.bytedeco.opencv.opencv_core.MatVector v = new org.bytedeco.opencv.opencv_core.MatVector(parts.toArray(new Mat[0]))) {
+            org.bytedeco.opencv.global.opencv_core.hconcat(v, out);
         }
         return out;
     }

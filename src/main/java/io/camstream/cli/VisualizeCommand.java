@@ -12,7 +12,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -22,8 +21,8 @@ import static org.bytedeco.opencv.global.opencv_imgproc.INTER_NEAREST;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
 @Command(name = "visualize", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Class-model visualisation (DeepVis): gradient ascent on the input, from seeded noise, that maximises one class's logit, "
-                + "with L2 decay, periodic Gaussian blur and random jitter. Writes a PNG (denormalised with the model's mean/std)."})
+        description = {"Class-model visualisation (DeepVis): gradient ascent on the input, from seeded noise, that maximises one class's "
+                + "log-softmax (or, with --objective logit, its logit), with L2 decay, periodic Gaussian blur and random jitter. Writes a PNG (denormalised with the model's mean/std)."})
 final class VisualizeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
@@ -71,11 +70,12 @@ final class VisualizeCommand implements Callable<Integer> {
         ClassModelVisualizer.Settings settings = new ClassModelVisualizer.Settings(steps, lr, l2, blurEvery, blurSigma, jitter, seed,
                 ClassModelVisualizer.Objective.parse(objective));
         Path file = output != null ? output : Path.of("out", "visualize", "class_" + target + ".png");
+        if (!file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) throw new io.camstream.InvalidInputException("--output must be a .png file, got " + file);
+        OutputPaths.requireFile(file, "--output");
         try (TorchModel m = TorchModel.load(model.modelPath())) {
             ClassModelVisualizer.Result r = new ClassModelVisualizer(m, prep, settings).run(target, p ->
                     System.err.printf(Locale.ROOT, "visualize: step %d/%d  logit %.3f  p(%s) %.3f%n", p.step(), steps, p.logit(), labels.of(target), p.probability()));
             byte[] bgr = ClassModelVisualizer.toBgr(r.image(), prep);
-            if (file.toAbsolutePath().getParent() != null) Files.createDirectories(file.toAbsolutePath().getParent());
             try (Mat img = new Mat(prep.height(), prep.width(), CV_8UC3, new BytePointer(bgr)); Mat big = new Mat()) {
                 if (scale > 1) {
                     resize(img, big, new Size(prep.width() * scale, prep.height() * scale), 0, 0, INTER_NEAREST);

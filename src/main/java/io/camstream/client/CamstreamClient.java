@@ -53,8 +53,7 @@ public final class CamstreamClient implements AutoCloseable {
         } catch (ExecutionException e) {
             c.group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             Throwable cause = e.getCause();
-            if (cause instanceof CamstreamException ce) throw new CamstreamException("cannot connect to " + c.address() + ": " + ce.getMessage(), ce);
-            throw new CamstreamException("cannot connect to " + c.address() + ": " + cause.getMessage(), cause);
+            throw new CamstreamException("cannot connect to " + c.address() + ": " + ConnectFailures.describe(cause, c.address()), cause);
         } catch (TimeoutException e) {
             c.group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new CamstreamException("cannot connect to " + c.address() + ": no handshake within " + options.connectTimeout.multipliedBy(2));
@@ -153,7 +152,7 @@ public final class CamstreamClient implements AutoCloseable {
             } else if (err instanceof RequestFailedException rf && !rf.retryable()) {
                 log.error("not reconnecting to {}: {}", address(), rf.getMessage());
             } else if (attempt >= options.maxReconnectAttempts) {
-                log.error("giving up reconnecting to {} after {} attempts: {}", address(), attempt, err.toString());
+                log.error("giving up reconnecting to {} after {} attempts: {}", address(), attempt, ConnectFailures.describe(err, address()));
             } else {
                 scheduleReconnect(attempt + 1);
             }

@@ -83,13 +83,25 @@ public final class LayerCapture {
         return java.util.Arrays.toString(t.sizes().vec().get());
     }
 
-    /** The first line of an exception message from libtorch (the rest is a C++ stack trace). */
+    /**
+     * The reason in an exception message from libtorch: its first line (the rest is a C++ stack trace), except for
+     * errors raised inside TorchScript code, whose first line only says "The following operation failed in the
+     * TorchScript interpreter." and whose reason ("RuntimeError: mat1 and mat2 shapes cannot be multiplied ...")
+     * comes after the TorchScript traceback.
+     */
     public static String firstLine(String message) {
         if (message == null) return "(no message)";
-        String m = message.strip();
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
+        String[] lines = message.strip().split("\n");
+        if (lines[0].startsWith("The following operation failed in the TorchScript interpreter")) {
+            for (int i = lines.length - 1; i > 0; i--) {
+                java.util.regex.Matcher m = TORCHSCRIPT_REASON.matcher(lines[i]);
+                if (m.matches()) return m.group(1).strip();
+            }
+        }
+        return lines[0].strip();
     }
+
+    private static final java.util.regex.Pattern TORCHSCRIPT_REASON = java.util.regex.Pattern.compile("^\\s*(?:[\\w.]+(?:Error|Exception)): (.+)$");
 
     /**
      * Builds the capture for {@code targets} (module paths, all known to exist). Targets that are never called in

@@ -57,7 +57,7 @@ class ServerCommandsTest {
         int frames = 0;
         try (VideoSource v = VideoSource.open(video.toString())) {
             for (Mat m = v.next(); m != null; m = v.next()) {
-                assertEquals(256, m.cols());
+                assertEquals(2 * 256, m.cols(), "--topk 2: both overlays side by side");
                 m.close();
                 frames++;
             }

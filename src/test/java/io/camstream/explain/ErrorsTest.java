@@ -35,11 +35,12 @@ class ErrorsTest {
     }
 
     @Test
-    void unknownLayerListsTheValidOnes() {
+    void unknownLayerSuggestsTheClosestAndPointsToLayers() {
         UnknownLayerException e = assertThrows(UnknownLayerException.class,
                 () -> new Explainer(model, "features.99", new GradCam(), Labels.NONE));
         assertTrue(e.getMessage().contains("features.99"));
-        assertTrue(e.getMessage().contains("valid layers:"));
+        assertTrue(e.getMessage().contains("did you mean features."), e.getMessage());
+        assertTrue(e.getMessage().contains("Layers include features, avgpool, fc") && e.getMessage().contains("`camstream layers"), e.getMessage());
         assertTrue(e.validLayers().contains("fc"), e.getMessage());
     }
 
