@@ -41,9 +41,13 @@ class Server:
             ready.set()
 
         threading.Thread(target=pump, daemon=True).start()
-        if not ready.wait(300) or self.port is None:
+        self._ready = ready
+
+    def wait_ready(self):
+        if not self._ready.wait(300) or self.port is None:
             self.stop()
             raise RuntimeError("camstream serve did not start:\n" + "".join(self.log[-30:]))
+        return self
 
     def terminate(self):
         """Ctrl-C's signal: the server drains and exits."""
@@ -60,10 +64,24 @@ class Server:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    s = Server(tmp_path_factory.mktemp("server"), "--window", "32", "--queue", "256")
-    yield s
-    s.stop()
+def servers(tmp_path_factory):
+    """Both servers start at once (each takes seconds to load and warm up the model): the shared one, and one
+    that test_shutdown.py shuts down."""
+    shared = Server(tmp_path_factory.mktemp("server"), "--window", "32", "--queue", "256")
+    doomed = Server(tmp_path_factory.mktemp("doomed"), "--drain-timeout-ms", "3000", "--window", "16")
+    yield shared, doomed
+    shared.stop()
+    doomed.stop()
+
+
+@pytest.fixture(scope="session")
+def server(servers):
+    return servers[0].wait_ready()
+
+
+@pytest.fixture(scope="session")
+def doomed_server(servers):
+    return servers[1].wait_ready()
 
 
 @pytest.fixture(scope="session")
