@@ -240,3 +240,27 @@ def test_the_server_answers_the_vectors_as_they_say(server, name):
         assert isinstance(after, p.Pong) != want["closesConnection"], after
     finally:
         s.close()
+
+
+def test_load_command_reports_like_the_java_one(server, tmp_path):
+    import subprocess
+    import sys
+    token = tmp_path / "token"
+    token.write_text(TOKEN + "\n")
+    out = subprocess.run([sys.executable, "-m", "camstream_client", "load", "--server", "127.0.0.1:%d" % server.port,
+                          "--token-file", str(token), "--streams", "3", "--fps", "8", "--seconds", "1.5", "--json"],
+                         cwd=ROOT / "clients" / "python", capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert [l.split()[0] for l in lines[:6]] == ["offered", "achieved", "latency", "server", "errors", "lost"]
+    report = json.loads(lines[-1])
+    assert report["sent"] == 3 * 12 and report["results"] == report["sent"] and report["lost"] == 0
+    assert report["errors"] == {} and 0 < report["p50_ms"] <= report["max_ms"]
+
+
+def test_commands_report_bad_options_as_errors(server):
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-m", "camstream_client", "load", "--server", "nonsense", "--seconds", "1"],
+                         cwd=ROOT / "clients" / "python", capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and out.stderr.startswith("camstream: error: --server must be HOST:PORT")
