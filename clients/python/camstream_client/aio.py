@@ -55,9 +55,10 @@ class Client:
             opcode, rid, length = p.parse_header(header, self._hello.max_frame_bytes)
             body = await asyncio.wait_for(reader.readexactly(length), self._connect_timeout)
             server = handshake_answer(p.decode_body(opcode, rid, body))
-        except asyncio.IncompleteReadError:
+        except (asyncio.IncompleteReadError, ConnectionError) as e:
             writer.close()
-            raise ConnectionLostError("the server closed the connection during the handshake") from None
+            raise ConnectionLostError("the server closed the connection during the handshake (%s)" % (
+                type(e).__name__,)) from None
         except BaseException:
             writer.close()
             raise

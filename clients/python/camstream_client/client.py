@@ -273,6 +273,9 @@ class Client:
                 body += chunk
             server = handshake_answer(p.decode_body(opcode, rid, bytes(body)))
             sock.settimeout(None)
+        except ConnectionResetError as e:
+            sock.close()
+            raise ConnectionLostError("the server reset the connection during the handshake") from e
         except BaseException:
             sock.close()
             raise

@@ -66,9 +66,11 @@ class Server:
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory):
     """Both servers start at once (each takes seconds to load and warm up the model): the shared one, and one
-    that test_shutdown.py shuts down."""
+    with TLS (the repository's test certificate) that test_shutdown.py shuts down."""
     shared = Server(tmp_path_factory.mktemp("server"), "--window", "32", "--queue", "256")
-    doomed = Server(tmp_path_factory.mktemp("doomed"), "--drain-timeout-ms", "3000", "--window", "16")
+    tls = ROOT / "src" / "test" / "resources" / "tls"
+    doomed = Server(tmp_path_factory.mktemp("doomed"), "--drain-timeout-ms", "3000", "--window", "16",
+                    "--tls-cert", str(tls / "cert.pem"), "--tls-key", str(tls / "key.pem"))
     yield shared, doomed
     shared.stop()
     doomed.stop()
@@ -98,3 +100,6 @@ def java_client_maps(port, method, target, result, size, out, files):
     subprocess.run(["java", "-Djava.library.path=", "-cp", cp, "io.camstream.client.JavaClientMaps", "127.0.0.1:%d" % port,
                     TOKEN, method, target, result, "%dx%d" % size, str(out), *map(str, files)],
                    cwd=ROOT, check=True, timeout=120, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+TLS_CA = str(ROOT / "src" / "test" / "resources" / "tls" / "cert.pem")

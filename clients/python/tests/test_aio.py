@@ -1,11 +1,14 @@
 """The asyncio client: 16 concurrent streams on one connection, exactly one answer per request."""
 import asyncio
+import ssl
 
 import numpy as np
 
 import camstream_client as cc
 from camstream_client import aio
-from conftest import TOKEN
+import pytest
+
+from conftest import TLS_CA, TOKEN
 
 
 def test_sixteen_concurrent_streams_get_exactly_one_answer_per_request(server, demo_images):
@@ -58,3 +61,16 @@ def test_asyncio_typed_errors_and_window(server, demo_images):
     assert invalid.code == 0x0102
     assert sum(isinstance(o, cc.WindowFullError) for o in outcomes) == 40 - 32
     assert sum(isinstance(o, cc.Result) for o in outcomes) == 32
+
+
+def test_tls_needs_the_servers_certificate_trusted(doomed_server, demo_images):
+    async def main():
+        async with aio.Client("127.0.0.1", doomed_server.port, TOKEN, tls_ca=TLS_CA) as client:
+            r = await client.explain(demo_images[0].read_bytes(), size=(8, 8))
+        return r
+
+    assert asyncio.run(main()).maps[0].heatmap.shape == (8, 8)
+    with pytest.raises(ssl.SSLCertVerificationError):
+        asyncio.run(aio.Client.connect("127.0.0.1", doomed_server.port, TOKEN, tls=True))  # system CAs only
+    with pytest.raises(cc.ConnectionLostError):
+        asyncio.run(aio.Client.connect("127.0.0.1", doomed_server.port, TOKEN))  # plaintext to a TLS port

@@ -1,16 +1,16 @@
-"""Server shutdown mid-stream: GOODBYE, every request answered once (or known unprocessed), then reconnection."""
+"""Server shutdown mid-stream (over TLS): GOODBYE, every request answered once (or known unprocessed), then reconnection."""
 import threading
 import time
 
 import camstream_client as cc
-from conftest import TOKEN
+from conftest import TLS_CA, TOKEN
 
 
 def test_shutdown_mid_stream(doomed_server, demo_images):
     server = doomed_server
     port = server.port
     img = demo_images[0].read_bytes()
-    client = cc.Client("127.0.0.1", port, token=TOKEN, reconnect=False)
+    client = cc.Client("127.0.0.1", port, token=TOKEN, tls_ca=TLS_CA, reconnect=False)
     outcomes, futures, lock = [], [], threading.Lock()
     stop = threading.Event()
 
