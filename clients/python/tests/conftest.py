@@ -13,6 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "clients" / "python"))
 
+from camstream_client import protocol as p  # noqa: E402 (after the path it comes from)
+
 TOKEN = "s3cret-token"
 
 
@@ -103,3 +105,24 @@ def java_client_maps(port, method, target, result, size, out, files):
 
 
 TLS_CA = str(ROOT / "src" / "test" / "resources" / "tls" / "cert.pem")
+
+
+def read(s):
+    """The next message, or None when the server closed the connection."""
+    def exact(n):
+        buf = b""
+        while len(buf) < n:
+            chunk = s.recv(n - len(buf))
+            if not chunk:
+                return None
+            buf += chunk
+        return buf
+    try:
+        header = exact(16)
+        if header is None:
+            return None
+        op, rid, n = p.parse_header(header, p.MAX_FRAME_LIMIT)
+        body = exact(n) if n else b""
+    except ConnectionResetError:
+        return None
+    return p.decode_body(op, rid, body)

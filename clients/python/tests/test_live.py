@@ -8,7 +8,7 @@ import pytest
 
 import camstream_client as cc
 from camstream_client import protocol as p
-from conftest import ROOT, TOKEN, java_client_maps
+from conftest import ROOT, TOKEN, java_client_maps, read
 
 VECTORS = ROOT / "docs" / "protocol-vectors"
 
@@ -130,27 +130,6 @@ def raw(port, hello=True):
         s.sendall(p.encode(p.Hello(token=TOKEN, client_name="raw")))
         assert isinstance(read(s), p.HelloOk)
     return s
-
-
-def read(s):
-    """The next message, or None when the server closed the connection."""
-    def exact(n):
-        buf = b""
-        while len(buf) < n:
-            chunk = s.recv(n - len(buf))
-            if not chunk:
-                return None
-            buf += chunk
-        return buf
-    try:
-        header = exact(16)
-        if header is None:
-            return None
-        op, rid, n = p.parse_header(header, p.MAX_FRAME_LIMIT)
-        body = exact(n) if n else b""
-    except ConnectionResetError:
-        return None
-    return p.decode_body(op, rid, body)
 
 
 def test_the_server_overflows_a_window_a_client_ignores(server):

@@ -1,9 +1,17 @@
 """Server shutdown mid-stream (over TLS): GOODBYE, every request answered once (or known unprocessed), then reconnection."""
+import socket
+import ssl
 import threading
 import time
 
 import camstream_client as cc
-from conftest import TLS_CA, TOKEN
+from camstream_client import protocol as p
+from conftest import TLS_CA, TOKEN, read
+
+
+def explain_frame(request_id, method, target_kind, target_value, png):
+    return p.encode(p.Explain(request_id, 0, request_id, method, target_kind, target_value, 0, 0, p.ResultForm.UINT8, 8, 8,
+                              p.PayloadFormat.PNG, 0, 0, png))
 
 
 def test_shutdown_mid_stream(doomed_server, demo_images):
@@ -37,7 +45,31 @@ def test_shutdown_mid_stream(doomed_server, demo_images):
         deadline = time.monotonic() + 60
         while sum(isinstance(o, cc.Result) for o in list(outcomes)) < 20 and time.monotonic() < deadline:
             time.sleep(0.01)
+        # a second connection keeps slow requests in flight (8 Score-CAM top-5: seconds of compute, longer than the
+        # 3 s drain), so it is still open after the GOODBYE and a request sent then must be answered SHUTTING_DOWN
+        tls = ssl.create_default_context(cafile=TLS_CA)
+        raw = tls.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=30), server_hostname="127.0.0.1")
+        raw.sendall(p.encode(p.Hello(token=TOKEN, client_name="raw")))
+        assert isinstance(read(raw), p.HelloOk)
+        raw.sendall(b"".join(explain_frame(i, "scorecam", p.TargetKind.TOPK, 5, img) for i in range(1, 9)))
+        time.sleep(0.3)
         server.terminate()
+        raw_answers, goodbye = {}, False
+        while True:
+            m = read(raw)
+            if m is None:
+                break
+            if isinstance(m, p.Goodbye) and not goodbye:
+                goodbye = True
+                raw.sendall(explain_frame(9, "gradcam", p.TargetKind.TOP1, 0, img))
+            elif isinstance(m, (p.Result, p.Error)):
+                assert m.request_id not in raw_answers, "two answers for one request"
+                raw_answers[m.request_id] = m
+        raw.close()
+        assert goodbye
+        assert sorted(raw_answers) == list(range(1, 10))
+        assert isinstance(raw_answers[9], p.Error) and raw_answers[9].code == 0x0202, raw_answers[9]
+        assert all(isinstance(m, p.Result) or m.code == 0x0202 for m in raw_answers.values())
         t.join(60)
         assert not t.is_alive()
         server.proc.wait(60)
