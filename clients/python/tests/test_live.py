@@ -120,8 +120,10 @@ def test_window_overflow_fails_locally_without_sending(client, demo_images):
             outcomes.append(e)
     full = [o for o in outcomes if isinstance(o, cc.WindowFullError)]
     assert len(full) >= 5 and all(o.retryable for o in full)
-    assert all(isinstance(o, (cc.Result, cc.WindowFullError)) for o in outcomes)
-    assert client.stats()["answers"] == len(outcomes) - len(full)
+    # OVERLOADED is possible too: an answer can reach us a moment before the server stops counting its request, and
+    # the window slot it freed here may already be reused
+    assert all(isinstance(o, (cc.Result, cc.WindowFullError, cc.OverloadedError)) for o in outcomes)
+    assert client.stats()["answers"] == len(outcomes) - len(full) and client.stats()["unexpected_answers"] == 0
 
 
 def raw(port, hello=True):
@@ -243,3 +245,30 @@ def test_commands_report_bad_options_as_errors(server):
     out = subprocess.run([sys.executable, "-m", "camstream_client", "load", "--server", "nonsense", "--seconds", "1"],
                          cwd=ROOT / "clients" / "python", capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and out.stderr.startswith("camstream: error: --server must be HOST:PORT")
+
+
+def test_stream_command_writes_an_overlay_video(server, tmp_path):
+    cv2 = pytest.importorskip("cv2", reason="stream needs OpenCV (optional); the CI image does not install it")
+    import subprocess
+    import sys
+    src = tmp_path / "in.avi"
+    w = cv2.VideoWriter(str(src), cv2.VideoWriter_fourcc(*"MJPG"), 10, (120, 96))
+    for i in range(12):
+        w.write(synthetic_frame(seed=i))
+    w.release()
+    token = tmp_path / "token"
+    token.write_text(TOKEN + "\n")
+    out = tmp_path / "out.avi"
+    r = subprocess.run([sys.executable, "-m", "camstream_client", "stream", "--server", "127.0.0.1:%d" % server.port,
+                        "--token-file", str(token), "--input", str(src), "--output", str(out), "--depth", "4"],
+                       cwd=ROOT / "clients" / "python", capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("streamed 12 frame(s) (0 without a heatmap)")
+    cap = cv2.VideoCapture(str(out))
+    frames = []
+    while True:
+        ok, f = cap.read()
+        if not ok:
+            break
+        frames.append(f)
+    assert len(frames) == 12 and frames[0].shape == (96, 120, 3)
