@@ -13,7 +13,7 @@ def read_token_file(path):
     """The token of a token file: its first line without surrounding whitespace (so a trailing newline is not part
     of it), as the server reads its --token-file."""
     with open(path, encoding="utf-8") as f:
-        return (f.readline()).strip()
+        return f.readline().strip()
 
 
 def hello(token, client_name, max_frame_bytes, min_version=p.VERSION, max_version=p.VERSION):
