@@ -69,6 +69,9 @@ class Server:
 def servers(tmp_path_factory):
     """Both servers start at once (each takes seconds to load and warm up the model): the shared one, and one
     with TLS (the repository's test certificate) that test_shutdown.py shuts down."""
+    # bin/camstream builds the jar when it is missing or stale: once, here, not by two servers at the same time
+    subprocess.run([str(ROOT / "bin" / "camstream"), "--version"], cwd=ROOT, check=True, timeout=600,
+                   stdout=subprocess.DEVNULL)
     shared = Server(tmp_path_factory.mktemp("server"), "--window", "32", "--queue", "256")
     tls = ROOT / "src" / "test" / "resources" / "tls"
     doomed = Server(tmp_path_factory.mktemp("doomed"), "--drain-timeout-ms", "3000", "--window", "16",
