@@ -38,7 +38,7 @@ final class RequestValidator {
 
     private String checkTarget(Target t) {
         return switch (t.kind()) {
-            case TOP1 -> null;
+            case TOP1 -> t.value() != 0 ? "TOP1 takes targetValue 0, got " + t.value() + " (use CLASS to name a class, TOPK for k classes)" : null;
             case TOPK -> t.value() < 1 || t.value() > Math.min(info.numClasses(), 255)
                     ? "top-k needs 1 <= k <= " + Math.min(info.numClasses(), 255) + ", got k = " + t.value() : null;
             case CLASS -> t.value() >= info.numClasses()
