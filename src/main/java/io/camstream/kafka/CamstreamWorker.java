@@ -53,6 +53,7 @@ import java.util.concurrent.TimeUnit;
 public final class CamstreamWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CamstreamWorker.class);
     private static final Duration POLL = Duration.ofMillis(200);
+    private static final java.util.concurrent.atomic.AtomicInteger WORKERS = new java.util.concurrent.atomic.AtomicInteger();
 
     private final WorkerConfig config;
     private final FrameProcessor processor;
@@ -70,7 +71,7 @@ public final class CamstreamWorker implements AutoCloseable {
         this.processor = processor;
         this.metrics = new WorkerMetrics(config.maxBatch());
         this.consumer = new KafkaConsumer<>(consumerProperties(config), new StringDeserializer(), new ByteArrayDeserializer());
-        this.thread = new Thread(this::loop, "camstream-kafka-worker");
+        this.thread = new Thread(this::loop, "camstream-kafka-worker-" + WORKERS.incrementAndGet());
     }
 
     /** Joins the group and starts answering; the processor (and its model) now belongs to the worker. */
@@ -140,13 +141,14 @@ public final class CamstreamWorker implements AutoCloseable {
                 } catch (WakeupException e) {
                     continue;
                 }
-                if (crash) return;
                 updateLag();
                 if (!records.isEmpty()) processInTransaction(records);
             }
             consumer.close(Duration.ofSeconds(10));
             producer.close(Duration.ofSeconds(10));
             log.info("worker left the group {} cleanly", config.group());
+        } catch (CrashedForTest e) {
+            log.warn("worker crashed on purpose in the middle of a transaction");
         } catch (InterruptException e) {
             if (!crash) {
                 failure = e;
@@ -206,7 +208,11 @@ public final class CamstreamWorker implements AutoCloseable {
         try {
             producer.beginTransaction();
             for (int i = 0; i < all.size(); i++) producer.send(answerRecord(all.get(i), answers.get(i)));
-            if (crash) throw new CrashedForTest();
+            if (crash) {
+                // the worst moment to die: this batch's answers are in the log, its offsets not committed
+                producer.flush();
+                throw new CrashedForTest();
+            }
             producer.sendOffsetsToTransaction(next, consumer.groupMetadata());
             producer.commitTransaction();
         } catch (CrashedForTest e) {
@@ -334,13 +340,13 @@ public final class CamstreamWorker implements AutoCloseable {
     }
 
     /**
-     * Stops like a process killed mid-batch: answers of the current batch sent but never committed, clients dropped
-     * without a goodbye or an abort. For fault tests; the group notices only when the session times out.
+     * Stops like a process killed mid-batch: in the next batch, its answers are sent but never committed, and the
+     * clients are dropped without a goodbye or an abort. For fault tests. Waits at most 30 s; false if no batch came.
      */
-    void crash() throws InterruptedException {
+    boolean crash() throws InterruptedException {
         crash = true;
-        consumer.wakeup();
         thread.join(TimeUnit.SECONDS.toMillis(30));
+        return !thread.isAlive();
     }
 
     /**

@@ -15,14 +15,15 @@ import java.util.function.Supplier;
  * {@code GET /metrics} (Prometheus text), {@code /health/live} and {@code /health/ready}: the same paths and
  * answers as the server's listener, served by the JDK's small HTTP server on one daemon thread.
  */
-final class HealthEndpoint implements AutoCloseable {
+public final class HealthEndpoint implements AutoCloseable {
     private final HttpServer http;
 
     private HealthEndpoint(HttpServer http) {
         this.http = http;
     }
 
-    static HealthEndpoint start(String host, int port, Supplier<String> scrape, BooleanSupplier ready) throws IOException {
+    /** @param port 0 for any free port */
+    public static HealthEndpoint start(String host, int port, Supplier<String> scrape, BooleanSupplier ready) throws IOException {
         HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 16);
         http.setExecutor(Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "camstream-worker-http");
@@ -62,7 +63,7 @@ final class HealthEndpoint implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return http.getAddress().getPort();
     }
 

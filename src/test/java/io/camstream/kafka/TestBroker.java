@@ -32,7 +32,10 @@ final class TestBroker implements AutoCloseable {
                 .setConfigProp("transaction.state.log.num.partitions", "4")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setConfigProp("message.max.bytes", String.valueOf(MAX_MESSAGE_BYTES))
-                .setConfigProp("log.flush.interval.messages", "1")
+                .setConfigProp("group.min.session.timeout.ms", "1000")
+                .setConfigProp("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000")
+                .setConfigProp("broker.session.timeout.ms", "3000")
+                .setConfigProp("broker.heartbeat.interval.ms", "500")
                 .build();
         try {
             cluster.format();
