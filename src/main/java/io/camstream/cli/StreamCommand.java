@@ -1,7 +1,7 @@
 package io.camstream.cli;
 
 import io.camstream.InvalidInputException;
-import io.camstream.client.CamstreamClient;
+import io.camstream.client.ExplainClient;
 import io.camstream.client.RequestFailedException;
 import io.camstream.image.OverlayRenderer;
 import io.camstream.image.Preprocessing;
@@ -66,6 +66,10 @@ final class StreamCommand implements Callable<Integer> {
     @Option(names = "--send", paramLabel = "FORM", defaultValue = "jpeg", description = "How frames travel: jpeg (quality 90) or raw (BGR bytes). Default: ${DEFAULT-VALUE}.")
     String send;
 
+    @Option(names = "--stream-id", paramLabel = "ID", defaultValue = "0",
+            description = "This camera's stream id; with several --server, it picks the server. Default: ${DEFAULT-VALUE}.")
+    long streamId;
+
     @Option(names = "--max-frames", paramLabel = "N", description = "Stop after N frames.")
     Integer maxFrames;
 
@@ -100,7 +104,8 @@ final class StreamCommand implements Callable<Integer> {
         if (!send.equals("jpeg") && !send.equals("raw")) throw new InvalidInputException("--send must be jpeg or raw, got " + send);
         if (npyDir != null) Files.createDirectories(npyDir);
         OverlayRenderer renderer = new OverlayRenderer(colormap, alpha);
-        try (CamstreamClient client = CamstreamClient.connect(connection.builder().clientName("camstream stream").build());
+        if (streamId < 0 || streamId > 0xFFFF_FFFFL) throw new InvalidInputException("--stream-id must be in 0..4294967295");
+        try (ExplainClient client = connection.connect("camstream stream");
              VideoSource source = VideoSource.open(input)) {
             HelloOk server = client.server();
             int inFlightMax = (int) Math.min(depth, server.maxInFlight());
@@ -114,7 +119,7 @@ final class StreamCommand implements Callable<Integer> {
                 long n = 0;
                 for (Mat frame = source.next(); frame != null && (maxFrames == null || n < maxFrames); frame = source.next(), n++) {
                     if (writer == null && output != null) writer = OverlayVideoWriter.open(output, frame.cols(), frame.rows(), source.fps());
-                    ExplainRequest req = new ExplainRequest(0, 0, n, request.method, request.target(), request.deadlineMicros(), request.priority(), spec,
+                    ExplainRequest req = new ExplainRequest(0, streamId, n, request.method, request.target(), request.deadlineMicros(), request.priority(), spec,
                             payload(frame));
                     pending.add(new InFlight(n, frame, req, client.explain(req)));
                     if (pending.size() >= inFlightMax) finish(pending.poll(), client, renderer, writer, progress);
@@ -146,7 +151,7 @@ final class StreamCommand implements Callable<Integer> {
     }
 
     /** Waits for the oldest frame's answer (retrying what may be retried), then writes it, overlaid if it has a map. */
-    private void finish(InFlight p, CamstreamClient client, OverlayRenderer renderer, OverlayVideoWriter writer, ProgressBar progress) throws Exception {
+    private void finish(InFlight p, ExplainClient client, OverlayRenderer renderer, OverlayVideoWriter writer, ProgressBar progress) throws Exception {
         ExplainResult r = await(p, client);
         try {
             if (r == null) {
@@ -167,7 +172,7 @@ final class StreamCommand implements Callable<Integer> {
         }
     }
 
-    private ExplainResult await(InFlight p, CamstreamClient client) throws InterruptedException {
+    private ExplainResult await(InFlight p, ExplainClient client) throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
                 return p.answer.get(60, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package io.camstream.kafka;
 
+import io.camstream.CamstreamException;
 import io.camstream.protocol.ErrorCode;
 import io.camstream.protocol.ErrorMessage;
 import io.camstream.protocol.ExplainRequest;
@@ -20,6 +21,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -217,6 +219,10 @@ public final class CamstreamWorker implements AutoCloseable {
             producer.commitTransaction();
         } catch (CrashedForTest e) {
             throw e;
+        } catch (ProducerFencedException e) {
+            // a newer producer with our transactional id exists: we are the zombie, and must not fight it
+            throw new CamstreamException("fenced: another worker took over transactional id " + config.transactionalId()
+                    + " (each live worker needs its own --transactional-id); stopping without committing", e);
         } catch (KafkaException e) {
             if (e instanceof InterruptException) throw e;
             metrics.aborted();

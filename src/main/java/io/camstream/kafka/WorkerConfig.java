@@ -64,7 +64,7 @@ public record WorkerConfig(String bootstrap, String inTopic, String outTopic, St
     }
 
     /** The largest result body the worker will write. */
-    long maxResultBytes() {
+    public long maxResultBytes() {
         return maxRequestBytes - RECORD_OVERHEAD_BYTES;
     }
 }
