@@ -297,6 +297,46 @@ class KafkaWorkerTest {
 
     @Test
     @Order(5)
+    void publishAndCollectCommandsRoundTripAVideo(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        broker.createTopic("cli-in", 1);
+        broker.createTopic("cli-out", 1);
+        CamstreamWorker w = worker(config("cli-in", "cli-out", "cli"));
+        String bs = broker.bootstrap();
+        assertEquals(0, io.camstream.cli.Main.execute("publish", "--bootstrap", bs, "--topic", "cli-in", "--input", "demo/video.mp4", "--stream", "7",
+                "--max-frames", "5", "--result", "uint8", "--result-size", "64x48"));
+        Path npy = tmp.resolve("maps");
+        Path video = tmp.resolve("maps.avi");
+        assertEquals(0, io.camstream.cli.Main.execute("collect", "--bootstrap", bs, "--topic", "cli-out", "--stream", "7", "--frames", "5",
+                "--npy-dir", npy.toString(), "--output", video.toString()));
+        for (int n = 0; n < 5; n++) {
+            FloatTensor maps = io.camstream.tensor.Npy.readFloat(npy.resolve(String.format("frame_%06d.npy", n)));
+            assertEquals(List.of(1, 64, 48), List.of(maps.dim(0), maps.dim(1), maps.dim(2)), "frame " + n);
+            float max = 0;
+            for (float v : maps.data()) {
+                assertTrue(v >= 0 && v <= 1, "normalised map values");
+                max = Math.max(max, v);
+            }
+            assertEquals(1.0f, max, 1f / 255, "a normalised map peaks at 1");
+        }
+        assertTrue(Files.size(video) > 1000, "video written");
+        // another stream's answers are not this stream's
+        assertEquals(1, io.camstream.cli.Main.execute("collect", "--bootstrap", bs, "--topic", "cli-out", "--stream", "8", "--idle-ms", "1500",
+                "--npy-dir", tmp.resolve("none").toString()));
+        w.close(Duration.ofSeconds(10));
+    }
+
+    @Test
+    @Order(6)
+    void commandsRefuseBadSettingsWithAClearError() {
+        assertEquals(2, io.camstream.cli.Main.execute("worker", "--bootstrap", broker.bootstrap(), "--in", "same", "--out", "same",
+                "--config", "demo/model.json"));
+        assertEquals(2, io.camstream.cli.Main.execute("publish", "--bootstrap", broker.bootstrap(), "--topic", "x", "--input", "demo/video.mp4",
+                "--stream", "-1"));
+        assertEquals(2, io.camstream.cli.Main.execute("collect", "--bootstrap", broker.bootstrap(), "--topic", "x", "--stream", "1"));
+    }
+
+    @Test
+    @Order(7)
     void workersRideOutABrokerRestart() throws Exception {
         broker.createTopic("restart-in", 2);
         broker.createTopic("restart-out", 2);
