@@ -91,8 +91,13 @@ final class WorkerCommand implements Callable<Integer> {
         OverlayRenderer overlays = new OverlayRenderer(colormap, alpha);
         AtomicReference<CamstreamWorker> worker = new AtomicReference<>();
         // the health endpoint comes first, so that probes see "not ready" while the model loads
-        HealthEndpoint health = metricsPort < 0 ? null : HealthEndpoint.start(metricsHost, metricsPort,
-                () -> worker.get() == null ? "" : worker.get().metrics().scrape(), () -> worker.get() != null && worker.get().isReady());
+        HealthEndpoint health;
+        try {
+            health = metricsPort < 0 ? null : HealthEndpoint.start(metricsHost, metricsPort,
+                    () -> worker.get() == null ? "" : worker.get().metrics().scrape(), () -> worker.get() != null && worker.get().isReady());
+        } catch (java.io.IOException e) {
+            throw new CamstreamException("cannot serve metrics on " + metricsHost + ":" + metricsPort + ": " + e.getMessage(), e);
+        }
         try {
             String chosenLayer = layer != null ? layer : model.config().layer();
             System.err.println("camstream: loading " + model.modelPath() + " and warming up ...");

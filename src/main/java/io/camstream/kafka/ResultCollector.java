@@ -1,9 +1,12 @@
 package io.camstream.kafka;
 
+import io.camstream.CamstreamException;
+import io.camstream.InvalidInputException;
 import io.camstream.protocol.ProtocolException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -39,7 +42,16 @@ public final class ResultCollector implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
         this.stream = stream;
         List<TopicPartition> partitions = new ArrayList<>();
-        for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) partitions.add(new TopicPartition(topic, info.partition()));
+        try {
+            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) partitions.add(new TopicPartition(topic, info.partition()));
+        } catch (KafkaException e) {
+            consumer.close(Duration.ZERO);
+            throw new CamstreamException("cannot read topic " + topic + " at " + bootstrap + ": " + e.getMessage(), e);
+        }
+        if (partitions.isEmpty()) {
+            consumer.close(Duration.ZERO);
+            throw new InvalidInputException("topic " + topic + " does not exist at " + bootstrap);
+        }
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
     }
