@@ -1,7 +1,7 @@
 package io.camstream.cli;
 
 import io.camstream.InvalidInputException;
-import io.camstream.client.CamstreamClient;
+import io.camstream.client.ExplainClient;
 import io.camstream.client.ClientOptions;
 import io.camstream.client.LoadGenerator;
 import io.camstream.client.LoadReport;
@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -61,9 +62,9 @@ final class LoadCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!(seconds > 0) || !(drainSeconds >= 0)) throw new InvalidInputException("--seconds must be positive and --drain-seconds not negative");
-        ClientOptions options = connection.builder().clientName("camstream load").build();
+        List<ClientOptions> options = connection.options("camstream load");
         HelloOk server;
-        try (CamstreamClient probe = CamstreamClient.connect(options)) {
+        try (ExplainClient probe = connection.connect("camstream load")) {
             server = probe.server();
         }
         ResultForm form = switch (result) {

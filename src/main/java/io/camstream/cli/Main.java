@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "camstream", mixinStandardHelpOptions = true, version = "camstream 0.1.0",
         description = "Class-discriminative heatmaps (Grad-CAM and family) for TorchScript image models.",
         subcommands = {LayersCommand.class, ExplainCommand.class, EvaluateCommand.class, VisualizeCommand.class, DemoCommand.class,
-                BenchCommand.class, ServeCommand.class, StreamCommand.class, LoadCommand.class})
+                BenchCommand.class, ServeCommand.class, StreamCommand.class, LoadCommand.class,
+                WorkerCommand.class, PublishCommand.class, CollectCommand.class})
 public final class Main implements Runnable {
     static final int HELP_WIDTH = 100;
 

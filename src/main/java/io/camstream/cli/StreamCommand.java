@@ -1,8 +1,8 @@
 package io.camstream.cli;
 
 import io.camstream.InvalidInputException;
-import io.camstream.client.CamstreamClient;
 import io.camstream.client.ClientOptions;
+import io.camstream.client.ExplainClient;
 import io.camstream.client.RequestFailedException;
 import io.camstream.image.OverlayRenderer;
 import io.camstream.image.Preprocessing;
@@ -35,6 +35,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.TimeoutException;
 
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
@@ -68,6 +69,10 @@ final class StreamCommand implements Callable<Integer> {
 
     @Option(names = "--send", paramLabel = "FORM", defaultValue = "jpeg", description = "How frames travel: jpeg (quality 90) or raw (BGR bytes). Default: ${DEFAULT-VALUE}.")
     String send;
+
+    @Option(names = "--stream-id", paramLabel = "ID", defaultValue = "0",
+            description = "This camera's stream id; with several --server, it picks the server. Default: ${DEFAULT-VALUE}.")
+    long streamId;
 
     @Option(names = "--max-frames", paramLabel = "N", description = "Stop after N frames.")
     Integer maxFrames;
@@ -120,13 +125,12 @@ final class StreamCommand implements Callable<Integer> {
             throw new InvalidInputException("--on-server-loss must be fail or continue, got " + onServerLoss);
         }
         if (!(reconnectSeconds >= 0)) throw new InvalidInputException("--reconnect-seconds must not be negative");
+        if (streamId < 0 || streamId > 0xFFFF_FFFFL) throw new InvalidInputException("--stream-id must be in 0..4294967295");
         if (output != null) OverlayVideoWriter.checkName(output);
         if (npyDir != null) OutputPaths.requireFolder(npyDir, "--npy-dir");
         OverlayRenderer renderer = new OverlayRenderer(colormap, alpha);
         // keep reconnecting in the background for as long as this command may wait; `continue` never gives up
         int attempts = onServerLoss.equals("continue") ? Integer.MAX_VALUE : Math.max(1, (int) Math.ceil(reconnectSeconds * 2));
-        ClientOptions options = connection.builder().clientName("camstream stream")
-                .reconnect(Duration.ofMillis(100), Duration.ofMillis(500), attempts).build();
         java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stopRequested = true;
@@ -138,7 +142,8 @@ final class StreamCommand implements Callable<Integer> {
             }
         }, "camstream-stream-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (CamstreamClient client = CamstreamClient.connect(options);
+        UnaryOperator<ClientOptions.Builder> reconnect = b -> b.reconnect(Duration.ofMillis(100), Duration.ofMillis(500), attempts);
+        try (ExplainClient client = connection.connect("camstream stream", reconnect);
              VideoSource source = VideoSource.open(input)) {
             HelloOk server = client.server();
             request.checkAgainst(server);
@@ -154,7 +159,7 @@ final class StreamCommand implements Callable<Integer> {
                 long n = 0;
                 for (Mat frame = nextFrame(source); frame != null; frame = nextFrame(source), n++) {
                     if (writer == null && output != null) writer = OverlayVideoWriter.open(output, frame.cols() * mapsPerFrame, frame.rows(), source.fps());
-                    ExplainRequest req = new ExplainRequest(0, 0, n, request.method, request.target(), request.deadlineMicros(), request.priority(), spec,
+                    ExplainRequest req = new ExplainRequest(0, streamId, n, request.method, request.target(), request.deadlineMicros(), request.priority(), spec,
                             payload(frame));
                     pending.add(new InFlight(n, frame, req, client.explain(req)));
                     if (pending.size() >= inFlightMax) finish(pending.poll(), client, renderer, writer, progress, mapsPerFrame);
@@ -202,7 +207,7 @@ final class StreamCommand implements Callable<Integer> {
     }
 
     /** Waits for the oldest frame's answer (retrying what may be retried), then writes it, overlaid if it has a map. */
-    private void finish(InFlight p, CamstreamClient client, OverlayRenderer renderer, OverlayVideoWriter writer, ProgressBar progress,
+    private void finish(InFlight p, ExplainClient client, OverlayRenderer renderer, OverlayVideoWriter writer, ProgressBar progress,
                         int mapsPerFrame) throws Exception {
         try {
             ExplainResult r = await(p, client);
@@ -228,7 +233,7 @@ final class StreamCommand implements Callable<Integer> {
         }
     }
 
-    private ExplainResult await(InFlight p, CamstreamClient client) throws InterruptedException {
+    private ExplainResult await(InFlight p, ExplainClient client) throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
                 ExplainResult r = p.answer.get(60, TimeUnit.SECONDS);
@@ -259,7 +264,7 @@ final class StreamCommand implements Callable<Integer> {
      * reconnect. True when connected again; false to write this frame without a heatmap (--on-server-loss continue);
      * throws for --on-server-loss fail.
      */
-    private boolean waitForServer(CamstreamClient client) throws InterruptedException {
+    private boolean waitForServer(ExplainClient client) throws InterruptedException {
         if (client.isConnected()) return true;
         if (lostSince == 0) lostSince = System.nanoTime();
         long left = (long) (reconnectSeconds * 1e9) - (System.nanoTime() - lostSince);

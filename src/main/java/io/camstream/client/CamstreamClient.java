@@ -27,7 +27,7 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Futures complete on the client's I/O thread: callbacks must not block.
  */
-public final class CamstreamClient implements AutoCloseable {
+public final class CamstreamClient implements ExplainClient {
     private static final Logger log = LoggerFactory.getLogger(CamstreamClient.class);
 
     private final ClientOptions options;
@@ -35,6 +35,8 @@ public final class CamstreamClient implements AutoCloseable {
     private final Bootstrap bootstrap;
     private volatile ClientConnection current;
     private volatile boolean closed;
+    /** The connection is lost and no more reconnects will be tried. */
+    private volatile boolean gaveUp;
 
     private CamstreamClient(ClientOptions options) {
         this.options = options;
@@ -79,12 +81,19 @@ public final class CamstreamClient implements AutoCloseable {
     }
 
     /** The server's handshake answer on the current connection: model input size, classes, methods, window. */
+    @Override
     public HelloOk server() {
         ClientConnection c = current;
         if (c == null) throw new CamstreamException("not connected to " + address());
         return c.server();
     }
 
+    /** True once the connection is lost for good: reconnecting is off or has given up. */
+    public boolean hasGivenUp() {
+        return gaveUp;
+    }
+
+    @Override
     public boolean isConnected() {
         ClientConnection c = current;
         return c != null && c.usable();
@@ -97,6 +106,7 @@ public final class CamstreamClient implements AutoCloseable {
     }
 
     /** Sends a request (its id is assigned here) and returns its answer's future. Never blocks. */
+    @Override
     public CompletableFuture<ExplainResult> explain(ExplainRequest request) {
         ClientConnection c = current;
         if (closed || c == null || !c.usable()) {
@@ -116,6 +126,7 @@ public final class CamstreamClient implements AutoCloseable {
     }
 
     /** Waits until a usable connection exists (e.g. after a reconnect); false if none within the timeout. */
+    @Override
     public boolean awaitConnected(Duration timeout) throws InterruptedException {
         long until = System.nanoTime() + timeout.toNanos();
         while (!isConnected()) {
@@ -129,6 +140,7 @@ public final class CamstreamClient implements AutoCloseable {
         if (closed || lost != current) return;
         if (options.maxReconnectAttempts == 0) {
             log.warn("connection to {} lost; reconnecting is off", address());
+            gaveUp = true;
             return;
         }
         log.warn("connection to {} lost; reconnecting", address());
@@ -151,8 +163,10 @@ public final class CamstreamClient implements AutoCloseable {
                 log.info("reconnected to {} after {} attempt(s)", address(), attempt);
             } else if (err instanceof RequestFailedException rf && !rf.retryable()) {
                 log.error("not reconnecting to {}: {}", address(), rf.getMessage());
+                gaveUp = true;
             } else if (attempt >= options.maxReconnectAttempts) {
                 log.error("giving up reconnecting to {} after {} attempts: {}", address(), attempt, ConnectFailures.describe(err, address()));
+                gaveUp = true;
             } else {
                 scheduleReconnect(attempt + 1);
             }
@@ -163,6 +177,7 @@ public final class CamstreamClient implements AutoCloseable {
      * Says GOODBYE, waits up to {@code drain} for the answers in flight, then closes. Requests still unanswered
      * fail with CONNECTION_LOST.
      */
+    @Override
     public void close(Duration drain) {
         if (closed) return;
         closed = true;

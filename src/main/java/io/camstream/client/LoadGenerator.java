@@ -38,7 +38,8 @@ public final class LoadGenerator {
         }
     }
 
-    private final ClientOptions options;
+    /** One server, or several for a sharded client. */
+    private final List<ClientOptions> servers;
     private final Settings settings;
     private final Recorder latency = new Recorder(3_600_000_000L, 3);
     private final LongAdder sent = new LongAdder();
@@ -52,27 +53,32 @@ public final class LoadGenerator {
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
 
     public LoadGenerator(ClientOptions options, Settings settings) {
-        this.options = options;
+        this(List.of(options), settings);
+    }
+
+    /** Each connection is a {@link ShardedClient} over {@code servers} when there are several. */
+    public LoadGenerator(List<ClientOptions> servers, Settings settings) {
+        this.servers = List.copyOf(servers);
         this.settings = settings;
     }
 
     /** Runs the load; progress lines (one per second) go to {@code progress}, which may be null. */
     public LoadReport run(PrintStream progress) throws InterruptedException {
-        List<CamstreamClient> clients = new ArrayList<>();
+        List<ExplainClient> clients = new ArrayList<>();
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "camstream-load");
             t.setDaemon(true);
             return t;
         });
         try {
-            for (int i = 0; i < settings.connections; i++) clients.add(CamstreamClient.connect(options));
+            for (int i = 0; i < settings.connections; i++) clients.add(servers.size() == 1 ? CamstreamClient.connect(servers.get(0)) : ShardedClient.connect(servers));
             long periodNanos = (long) (1e9 / settings.fps);
             long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
             long stop = start + settings.duration.toNanos();
             List<ScheduledFuture<?>> tasks = new ArrayList<>();
             for (int s = 0; s < settings.streams; s++) {
                 long offset = periodNanos * s / settings.streams;
-                CamstreamClient client = clients.get(s % clients.size());
+                ExplainClient client = clients.get(s % clients.size());
                 int stream = s;
                 AtomicLong frame = new AtomicLong();
                 tasks.add(scheduler.scheduleAtFixedRate(() -> {
@@ -108,11 +114,11 @@ public final class LoadGenerator {
                     res == 0 ? 0 : (double) batchSizes.sum() / res);
         } finally {
             scheduler.shutdownNow();
-            for (CamstreamClient c : clients) c.close(Duration.ofSeconds(1));
+            for (ExplainClient c : clients) c.close(Duration.ofSeconds(1));
         }
     }
 
-    private void send(CamstreamClient client, int stream, long frame, long intendedNanos) {
+    private void send(ExplainClient client, int stream, long frame, long intendedNanos) {
         ExplainRequest t = settings.template;
         sent.increment();
         client.explain(new ExplainRequest(0, stream, frame, t.method(), t.target(), t.deadlineMicros(), t.priority(), t.result(), t.payload()))
