@@ -31,6 +31,7 @@ public final class JavaClientMaps {
     }
 
     public static void main(String[] args) throws Exception {
+        io.camstream.natives.NativeLibraries.prepare(false);
         if (args.length < 8) throw new IllegalArgumentException("usage: JavaClientMaps HOST:PORT TOKEN METHOD TARGET RESULT HxW OUTDIR FILE...");
         String[] hw = args[5].split("x");
         ResultForm form = args[4].equals("uint8") ? ResultForm.UINT8 : ResultForm.FLOAT32;

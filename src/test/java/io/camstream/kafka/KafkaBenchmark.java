@@ -43,6 +43,7 @@ public final class KafkaBenchmark {
     private static final int STREAMS = 12;
 
     public static void main(String[] args) throws Exception {
+        io.camstream.natives.NativeLibraries.prepare(false);
         int maxWorkers = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int burst = args.length > 1 ? Integer.parseInt(args[1]) : 360;
         double pacedSeconds = args.length > 2 ? Double.parseDouble(args[2]) : 15;
