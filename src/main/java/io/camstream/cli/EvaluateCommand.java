@@ -81,7 +81,11 @@ final class EvaluateCommand implements Callable<Integer> {
         List<String> methods = methods(method);
         int[] classes = null;
         if (target != null) {
-            classes = ((Targets.Classes) Targets.parse(target)).classes();
+            if (!(Targets.parse(target) instanceof Targets.Classes parsed)) {
+                // the metrics re-score perturbed inputs by one class's probability
+                throw new InvalidInputException("evaluate takes class indices only (--target 3 or 3,7,...), got '" + target + "'");
+            }
+            classes = parsed.classes();
             if (classes.length != 1 && classes.length != count) {
                 throw new InvalidInputException("got " + classes.length + " target classes for " + count + " inputs; give one for all or one per input");
             }

@@ -31,14 +31,15 @@ final class ExplainJob {
      */
     List<Path> run(Targets targets) throws IOException {
         int total = inputs.count();
-        if (targets instanceof Targets.Classes c && c.classes().length != 1 && c.classes().length != total) {
-            throw new io.camstream.InvalidInputException("got " + c.classes().length + " target classes for " + total + " inputs; give one for all or one per input");
+        int count = targets.perInputCount();
+        if (count > 1 && count != total) {
+            throw new io.camstream.InvalidInputException("got " + count + " targets for " + total + " inputs; give one for all or one per input");
         }
         long start = System.nanoTime();
         for (int from = 0; from < total; from += batchSize) {
             int to = Math.min(total, from + batchSize);
             ExplainInputs.Batch batch = inputs.batch(from, to);
-            ExplanationBatch result = explainer.explain(batch.tensor(), slice(targets, from, to));
+            ExplanationBatch result = explainer.explain(batch.tensor(), targets.slice(from, to));
             writer.add(batch, result);
             if (batch.hasImages()) batch.originals().forEach(org.bytedeco.opencv.opencv_core.Mat::close);
             if (total > batchSize) {
@@ -48,12 +49,5 @@ final class ExplainJob {
             }
         }
         return writer.finish();
-    }
-
-    private static Targets slice(Targets t, int from, int to) {
-        if (t instanceof Targets.Classes c && c.classes().length > 1) {
-            return new Targets.Classes(java.util.Arrays.copyOfRange(c.classes(), from, to));
-        }
-        return t;
     }
 }

@@ -31,7 +31,7 @@ final class CudaCams {
         return activations.is_cuda() && postprocessor == CamPostprocessor.cpu() && kindOf(method) != null;
     }
 
-    static CamPostprocessor.Maps run(CamMethod method, Tensor logits, Tensor act, int[][] classes, int[] firstMap, int ranks,
+    static CamPostprocessor.Maps run(CamMethod method, Tensor logits, Tensor act, Target[][] classes, int[] firstMap, int ranks,
                                      int outH, int outW, boolean relu) {
         WeightKind kind = kindOf(method);
         int n = classes.length;

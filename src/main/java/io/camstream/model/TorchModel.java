@@ -172,11 +172,16 @@ public final class TorchModel implements AutoCloseable {
      * @throws UnknownLayerException when a path is not a submodule
      */
     public LayerCapture capture(List<String> layers, boolean gradientLeaf) {
+        return capture(layers, gradientLeaf, LayerCall.FIRST);
+    }
+
+    /** As {@link #capture(List, boolean)}, each layer at call {@code call} of it (for modules forward calls more than once). */
+    public LayerCapture capture(List<String> layers, boolean gradientLeaf, LayerCall call) {
         for (String layer : layers) requireLayer(layer);
-        String key = String.join(",", layers) + (gradientLeaf ? "#grad" : "#plain");
+        String key = String.join(",", layers) + (gradientLeaf ? "#grad" : "#plain") + "@" + call;
         LayerCapture c = captures.get(key);
         if (c == null) {
-            c = LayerCapture.build(module, layers, gradientLeaf);
+            c = LayerCapture.build(module, layers, gradientLeaf, call);
             captures.put(key, c);
         }
         return c;
