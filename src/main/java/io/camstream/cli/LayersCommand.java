@@ -18,7 +18,7 @@ final class LayersCommand implements Callable<Integer> {
     public Integer call() {
         model.applyThreads();
         Preprocessing p = model.preprocessing();
-        try (TorchModel m = TorchModel.load(model.modelPath(), model.device())) {
+        try (TorchModel m = model.load()) {
             LayerCatalog catalog = LayerCatalog.of(m, 3, p.height(), p.width());
             int width = catalog.layers().stream().mapToInt(l -> l.path().length()).max().orElse(5);
             String def = catalog.layers().stream().anyMatch(LayerInfo::isSpatial) ? catalog.defaultLayer() : null;

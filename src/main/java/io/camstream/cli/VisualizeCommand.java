@@ -71,7 +71,7 @@ final class VisualizeCommand implements Callable<Integer> {
         ClassModelVisualizer.Settings settings = new ClassModelVisualizer.Settings(steps, lr, l2, blurEvery, blurSigma, jitter, seed,
                 ClassModelVisualizer.Objective.parse(objective));
         Path file = output != null ? output : Path.of("out", "visualize", "class_" + target + ".png");
-        try (TorchModel m = TorchModel.load(model.modelPath())) {
+        try (TorchModel m = model.load()) {
             ClassModelVisualizer.Result r = new ClassModelVisualizer(m, prep, settings).run(target, p ->
                     System.err.printf(Locale.ROOT, "visualize: step %d/%d  logit %.3f  p(%s) %.3f%n", p.step(), steps, p.logit(), labels.of(target), p.probability()));
             byte[] bgr = ClassModelVisualizer.toBgr(r.image(), prep);

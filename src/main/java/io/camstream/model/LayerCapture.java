@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A copy of the model's {@code forward} graph rewritten to also return the outputs of named submodules.
@@ -43,18 +44,20 @@ public final class LayerCapture {
     private final JitModule module;
     private final GraphFunction function;
     private final List<String> layers;
+    private final Function<IValue, Tensor> logits;
 
-    private LayerCapture(JitModule module, GraphFunction function, List<String> layers) {
+    private LayerCapture(JitModule module, GraphFunction function, List<String> layers, Function<IValue, Tensor> logits) {
         this.module = module;
         this.function = function;
         this.layers = List.copyOf(layers);
+        this.logits = logits;
     }
 
     public List<String> layers() {
         return layers;
     }
 
-    /** The model's output and the captured activations, in the order of {@link #layers()}. Caller scopes the tensors. */
+    /** The model's logits (picked from its outputs as {@link ModelOutput} says) and the captured activations, in the order of {@link #layers()}. Caller scopes the tensors. */
     public record Result(Tensor output, List<Tensor> activations) {
     }
 
@@ -68,16 +71,13 @@ public final class LayerCapture {
             throw new io.camstream.InvalidInputException("the model rejected the input of shape " + shapeOf(input) + ": " + firstLine(e.getMessage()), e);
         }
         TupleElements elements = stack.get(0).toTuple().elements();
-        IValue out = elements.get(0);
-        if (!out.isTensor()) {
-            throw new ModelLoadException("the model's forward returns " + out.tagKind().getString() + ", not a logits tensor");
-        }
+        Tensor out = logits.apply(elements.get(0));
         List<Tensor> acts = new ArrayList<>();
         for (int i = 1; i < elements.size(); i++) {
             IValue v = elements.get(i);
             acts.add(v.isTensor() ? v.toTensor() : null);
         }
-        return new Result(out.toTensor(), acts);
+        return new Result(out, acts);
     }
 
     static String shapeOf(Tensor t) {
@@ -97,7 +97,7 @@ public final class LayerCapture {
      * Targets that are never called at the top level of {@code forward} (after inlining the calls that lead to
      * them) make this fail with a message that says why.
      */
-    static LayerCapture build(JitModule module, List<String> targets, boolean gradientLeaf, LayerCall call) {
+    static LayerCapture build(JitModule module, List<String> targets, boolean gradientLeaf, LayerCall call, Function<IValue, Tensor> logits) {
         Graph g = module.get_method(new BytePointer("forward")).graph().copy();
         Calls found = inlineTowards(module, g, targets, false);
         List<String> missing = new ArrayList<>();
@@ -123,7 +123,7 @@ public final class LayerCapture {
         if (!missing.isEmpty()) {
             throw new CamstreamException("layer(s) " + missing + " are submodules but are never called by forward(), so they cannot be captured");
         }
-        return finish(module, g, targets, captured, gradientLeaf, true);
+        return finish(module, g, targets, captured, gradientLeaf, true, logits);
     }
 
     /**
@@ -131,7 +131,7 @@ public final class LayerCapture {
      * enclosing module after the modules inside it that produce the same value). No gradient leaf and no snapshot
      * copies: for discovering layers and shapes.
      */
-    static LayerCapture buildAll(JitModule module, List<String> paths) {
+    static LayerCapture buildAll(JitModule module, List<String> paths, Function<IValue, Tensor> logits) {
         Graph g = module.get_method(new BytePointer("forward")).graph().copy();
         Calls found = inlineTowards(module, g, paths, false);
         Map<String, Value> captured = new HashMap<>();
@@ -145,16 +145,17 @@ public final class LayerCapture {
             if (na.equals(nb)) return Integer.compare(b.length(), a.length());
             return na.isBefore(nb) ? -1 : 1;
         });
-        return finish(module, g, order, captured, false, false);
+        return finish(module, g, order, captured, false, false, logits);
     }
 
-    private static LayerCapture finish(JitModule module, Graph g, List<String> targets, Map<String, Value> captured, boolean gradientLeaf, boolean snapshot) {
+    private static LayerCapture finish(JitModule module, Graph g, List<String> targets, Map<String, Value> captured, boolean gradientLeaf, boolean snapshot,
+                                       Function<IValue, Tensor> logits) {
         List<Value> outputs = new ArrayList<>();
         for (String t : targets) outputs.add(captured.get(t));
         if (snapshot) snapshotOutputs(g, outputs, gradientLeaf);
         returnAlsoFromGraph(g, outputs);
         GraphFunction fn = LongLived.keep(new GraphFunction(new QualifiedName("camstream_capture"), g, NO_OP_CREATOR));
-        return new LayerCapture(module, fn, targets);
+        return new LayerCapture(module, fn, targets, logits);
     }
 
     /**

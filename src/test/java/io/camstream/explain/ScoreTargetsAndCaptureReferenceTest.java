@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.camstream.CamstreamException;
 import io.camstream.Fixtures;
 import io.camstream.model.LayerCall;
+import io.camstream.model.ModelOutput;
 import io.camstream.model.TorchModel;
 import io.camstream.tensor.FloatTensor;
 import io.camstream.tensor.Npy;
@@ -16,7 +17,9 @@ import org.junit.jupiter.api.TestFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,16 +34,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ScoreTargetsAndCaptureReferenceTest {
     private static final double TOLERANCE = 1e-4;
+    private static final Map<String, TorchModel> MODELS = new HashMap<>();
     private static TorchModel model;
 
     @BeforeAll
     static void load() {
         model = TorchModel.load(Fixtures.CORE.resolve("core_net.pt"));
+        MODELS.put("core_net.pt", model);
     }
 
     @AfterAll
     static void close() {
-        model.close();
+        MODELS.values().forEach(TorchModel::close);
     }
 
     @TestFactory
@@ -48,7 +53,7 @@ class ScoreTargetsAndCaptureReferenceTest {
         JsonNode cases = new ObjectMapper().readTree(Fixtures.CORE.resolve("cases.json").toFile());
         List<DynamicTest> tests = new ArrayList<>();
         for (JsonNode c : cases) tests.add(DynamicTest.dynamicTest(c.get("case").asText(), () -> check(c)));
-        assertTrue(tests.size() >= 12);
+        assertTrue(tests.size() >= 16);
         return tests;
     }
 
@@ -57,7 +62,9 @@ class ScoreTargetsAndCaptureReferenceTest {
         List<String> layers = new ArrayList<>();
         c.get("layers").forEach(l -> layers.add(l.asText()));
         Methods.Options options = new Methods.Options(16, 8, 8, 0f);
-        Explainer explainer = new Explainer(model, layers, Methods.byName(c.get("method").asText(), options), Labels.NONE)
+        TorchModel net = MODELS.computeIfAbsent(c.get("model").asText(), f -> TorchModel.load(Fixtures.CORE.resolve(f)));
+        net.useOutput(ModelOutput.parse(c.path("output").asText(null)));
+        Explainer explainer = new Explainer(net, layers, Methods.byName(c.get("method").asText(), options), Labels.NONE)
                 .atCall(LayerCall.parse(c.get("call").asText()));
         Targets targets = Targets.parse(c.get("target").asText(), Target.Score.parse(c.get("score").asText()));
         ExplanationBatch got = explainer.explain(input, targets);
@@ -73,6 +80,25 @@ class ScoreTargetsAndCaptureReferenceTest {
             assertEquals(c.get("target").asText(), got.targets()[m].describe().replace("p:", ""), "target of map " + m);
         }
     }
+
+    @Test
+    void outputsAreChosenByNameOrIndexAndBadChoicesAreRefused() {
+        try (TorchModel heads = TorchModel.load(Fixtures.CORE.resolve("two_head_net.pt"))) {
+            assertEquals(List.of("logits", "aux"), heads.outputFields());
+            FloatTensor input = Npy.readFloat(Fixtures.CORE.resolve("input.npy"));
+            Explainer e = new Explainer(heads, "features.2", new GradCam(), Labels.NONE);
+            assertEquals(CLASSES, e.explain(input, Targets.top1()).logits().dim(1));
+            heads.useOutput(ModelOutput.parse("aux"));
+            assertEquals(3, e.explain(input, Targets.top1()).logits().dim(1));
+            for (String bad : new String[]{"2", "nope"}) {
+                heads.useOutput(ModelOutput.parse(bad));
+                io.camstream.InvalidInputException ex = assertThrows(io.camstream.InvalidInputException.class, () -> e.explain(input, Targets.top1()));
+                assertTrue(ex.getMessage().contains("--model-output " + bad) && ex.getMessage().contains("logits, aux"), ex.getMessage());
+            }
+        }
+    }
+
+    private static final int CLASSES = 5;
 
     @Test
     void theReferenceCallsDiffer() {
