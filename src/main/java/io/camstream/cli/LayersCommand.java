@@ -24,7 +24,7 @@ final class LayersCommand implements Callable<Integer> {
             String def = catalog.layers().stream().anyMatch(LayerInfo::isSpatial) ? catalog.defaultLayer() : null;
             System.out.printf("%-" + width + "s  %s%n", "layer", "output shape (input 1x3x" + p.height() + "x" + p.width() + ")");
             for (LayerInfo l : catalog.layers()) {
-                String mark = l.path().equals(def) ? "   <- default" : l.isSpatial() ? "" : "   (no spatial map)";
+                String mark = l.path().equals(def) ? "   <- default" : l.isSpatial() ? "" : l.isTokens() ? "   (tokens: capturable with --reshape tokens or HxW)" : "   (no spatial map)";
                 System.out.printf("%-" + width + "s  %s%s%n", l.path(), l.shapeText(), mark);
             }
         }

@@ -28,7 +28,7 @@ final class CudaCams {
     }
 
     static boolean handles(CamMethod method, Tensor activations, CamPostprocessor postprocessor) {
-        return activations.is_cuda() && postprocessor == CamPostprocessor.cpu() && kindOf(method) != null;
+        return activations.is_cuda() && activations.dim() == 4 && postprocessor == CamPostprocessor.cpu() && kindOf(method) != null;
     }
 
     static CamPostprocessor.Maps run(CamMethod method, Tensor logits, Tensor act, Target[][] classes, int[] firstMap, int ranks,

@@ -34,6 +34,7 @@ public final class Explainer {
     private boolean augSmooth;
     private boolean eigenSmooth;
     private LayerCall call = LayerCall.FIRST;
+    private TokenGrid tokens;
 
     public Explainer(TorchModel model, String layer, ExplanationMethod method, Labels labels) {
         this(model, List.of(layer), method, labels, CamPostprocessor.cpu());
@@ -85,6 +86,12 @@ public final class Explainer {
         return this;
     }
 
+    /** Turn token outputs (N, T, C) of the layers into (N, C, h, w) maps ({@link TokenGrid}); null: refuse them. */
+    public Explainer reshapeTokens(TokenGrid tokens) {
+        this.tokens = tokens;
+        return this;
+    }
+
     /** Average over horizontal flips and intensity factors 0.9, 1, 1.1 ({@link AugmentationSmoothing}). */
     public Explainer withAugSmooth() {
         this.augSmooth = true;
@@ -122,14 +129,14 @@ public final class Explainer {
         int n = input.dim(0);
         MapPipeline pipeline = new MapPipeline(postprocessor, relu, fusion, eigenSmooth);
         try (PointerScope scope = new PointerScope()) {
-            ExplanationContext ctx = ExplanationContext.run(model, pipeline, layers, call, method, input,
+            ExplanationContext ctx = ExplanationContext.run(model, pipeline, layers, call, tokens, method, input,
                     logits -> targets.resolve(logits.data(), n, logits.dim(1)));
             CamPostprocessor.Maps out;
             if (augSmooth) {
                 Target[][] resolved = ctx.targets();
                 out = AugmentationSmoothing.average(input, augmented -> {
                     try (PointerScope inner = new PointerScope()) {
-                        ExplanationContext c = ExplanationContext.run(model, pipeline, layers, call, method, augmented, logits -> resolved);
+                        ExplanationContext c = ExplanationContext.run(model, pipeline, layers, call, tokens, method, augmented, logits -> resolved);
                         return pipeline.maps(method, c, outH, outW);
                     }
                 });

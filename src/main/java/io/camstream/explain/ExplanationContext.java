@@ -42,11 +42,13 @@ public final class ExplanationContext {
     private final int ranks;
     private final List<String> layers;
     private final List<Tensor> activationTensors;
+    private final TokenGrid tokens;
     private final List<FloatTensor> activations;
     private List<List<FloatTensor>> gradients;
 
     private ExplanationContext(TorchModel model, MapPipeline pipeline, FloatTensor input, Tensor inputTensor, Tensor logitsTensor,
-                               Target[][] targets, List<String> layers, List<Tensor> activationTensors) {
+                               Target[][] targets, List<String> layers, List<Tensor> activationTensors, TokenGrid tokens) {
+        this.tokens = tokens;
         this.model = model;
         this.pipeline = pipeline;
         this.input = input;
@@ -81,7 +83,7 @@ public final class ExplanationContext {
      *
      * @param pickTargets from (N, K) logits to per-input score functions
      */
-    static ExplanationContext run(TorchModel model, MapPipeline pipeline, List<String> layers, LayerCall call, ExplanationMethod method, FloatTensor input,
+    static ExplanationContext run(TorchModel model, MapPipeline pipeline, List<String> layers, LayerCall call, TokenGrid tokens, ExplanationMethod method, FloatTensor input,
                                   Function<FloatTensor, Target[][]> pickTargets) {
         int n = input.dim(0);
         Tensor x = model.toModelInput(input);
@@ -109,13 +111,15 @@ public final class ExplanationContext {
         }
         for (int l = 0; l < acts.size(); l++) {
             Tensor a = acts.get(l);
-            if (a == null || a.dim() != 4) {
+            if (a != null && a.dim() == 3 && tokens != null) {
+                tokens.toMap(a.detach(), used.get(l)); // fails early when the tokens do not fill the grid
+            } else if (a == null || a.dim() != 4) {
                 throw nonSpatial(model, used.get(l), a == null ? "a non-tensor value" : "shape " + Arrays.toString(Tensors.shape(a)), input);
             }
         }
         FloatTensor javaLogits = Tensors.toJava(logits);
         Target[][] targets = pickTargets.apply(javaLogits);
-        return new ExplanationContext(model, pipeline, input, x, logits, targets, used, acts);
+        return new ExplanationContext(model, pipeline, input, x, logits, targets, used, acts, tokens);
     }
 
     public TorchModel model() {
@@ -181,11 +185,16 @@ public final class ExplanationContext {
     /** (N, C, h, w) activations of layer {@code l}. */
     public FloatTensor activations(int l) {
         // copied to the host on first use: the CUDA path never asks
-        if (activations.get(l) == null) activations.set(l, Tensors.toJava(activationTensors.get(l)));
+        if (activations.get(l) == null) activations.set(l, Tensors.toJava(asMap(activationTensors.get(l), l)));
         return activations.get(l);
     }
 
-    /** The captured activations of layer {@code l} as libtorch holds them (on the model's device). */
+    /** A token layer's (N, T, C) tensor (activation or gradient) as (N, C, h, w); a 4-D tensor as is. */
+    private Tensor asMap(Tensor t, int l) {
+        return t.dim() == 4 || tokens == null ? t : tokens.toMap(t, layers.get(l));
+    }
+
+    /** The captured activations of layer {@code l} as libtorch holds them (on the model's device; tokens not reshaped). */
     Tensor activationTensor(int l) {
         return activationTensors.get(l);
     }
@@ -222,7 +231,7 @@ public final class ExplanationContext {
                         + "on the way to the output (" + LayerCapture.firstLine(e.getMessage()) + ")", e);
             }
             List<FloatTensor> perLayer = new ArrayList<>();
-            for (int l = 0; l < activationTensors.size(); l++) perLayer.add(Tensors.toJava(grads.get(l)));
+            for (int l = 0; l < activationTensors.size(); l++) perLayer.add(Tensors.toJava(asMap(grads.get(l), l)));
             all.add(perLayer);
         }
         return all;
@@ -264,6 +273,9 @@ public final class ExplanationContext {
             hint = "; try --layer " + LayerCatalog.of(model, input.dim(1), input.dim(2), input.dim(3)).defaultLayer() + " (see `camstream layers`)";
         } catch (RuntimeException e) {
             hint = "; see `camstream layers` for layers with (N,C,h,w) outputs";
+        }
+        if (what.startsWith("shape [") && what.split(",").length == 3) {
+            hint = "; for a transformer's (N, tokens, C) output add --reshape tokens (square grid, class token dropped) or --reshape HxW" + hint;
         }
         return new NonSpatialLayerException("layer '" + layer + "' outputs " + what + ", which has no (h, w) grid to map" + hint);
     }

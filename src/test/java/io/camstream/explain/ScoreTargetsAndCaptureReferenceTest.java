@@ -53,7 +53,7 @@ class ScoreTargetsAndCaptureReferenceTest {
         JsonNode cases = new ObjectMapper().readTree(Fixtures.CORE.resolve("cases.json").toFile());
         List<DynamicTest> tests = new ArrayList<>();
         for (JsonNode c : cases) tests.add(DynamicTest.dynamicTest(c.get("case").asText(), () -> check(c)));
-        assertTrue(tests.size() >= 16);
+        assertTrue(tests.size() >= 19);
         return tests;
     }
 
@@ -66,6 +66,7 @@ class ScoreTargetsAndCaptureReferenceTest {
         net.useOutput(ModelOutput.parse(c.path("output").asText(null)));
         Explainer explainer = new Explainer(net, layers, Methods.byName(c.get("method").asText(), options), Labels.NONE)
                 .atCall(LayerCall.parse(c.get("call").asText()));
+        if (c.has("reshape")) explainer.reshapeTokens(TokenGrid.parse(c.get("reshape").asText()));
         Targets targets = Targets.parse(c.get("target").asText(), Target.Score.parse(c.get("score").asText()));
         ExplanationBatch got = explainer.explain(input, targets);
         FloatTensor cams = Npy.readFloat(Fixtures.CORE.resolve(c.get("cams").asText()));
@@ -99,6 +100,19 @@ class ScoreTargetsAndCaptureReferenceTest {
     }
 
     private static final int CLASSES = 5;
+
+    @Test
+    void tokenLayersNeedAReshapeThatFitsTheirTokens() {
+        FloatTensor input = Npy.readFloat(Fixtures.CORE.resolve("input.npy"));
+        try (TorchModel vit = TorchModel.load(Fixtures.CORE.resolve("tiny_vit.pt"))) {
+            NonSpatialLayerException none = assertThrows(NonSpatialLayerException.class,
+                    () -> new Explainer(vit, "blocks.1.norm1", new GradCam(), Labels.NONE).explain(input, Targets.top1()));
+            assertTrue(none.getMessage().contains("--reshape tokens"), none.getMessage());
+            NonSpatialLayerException wrong = assertThrows(NonSpatialLayerException.class,
+                    () -> new Explainer(vit, "blocks.1.norm1", new GradCam(), Labels.NONE).reshapeTokens(TokenGrid.parse("3x3")).explain(input, Targets.top1()));
+            assertTrue(wrong.getMessage().contains("17 tokens") && wrong.getMessage().contains("3x3"), wrong.getMessage());
+        }
+    }
 
     @Test
     void theReferenceCallsDiffer() {
