@@ -69,17 +69,20 @@ public sealed interface Targets {
 
     /**
      * Parses a comma-separated list (one item for all inputs, or one per input) of score expressions: {@code 3} (class
-     * 3), {@code 3-7} (class 3 minus class 7), {@code 3+7} or {@code 0.7*3+0.3*7} (a weighted set of classes).
-     * Plain class indices give {@link Classes}.
+     * 3), {@code 3-7} (class 3 minus class 7), {@code 3+7} or {@code 0.7*3+0.3*7} (a weighted set of classes); a
+     * {@code p:} prefix scores that item by probabilities whatever {@code score} says ({@link Target#describe()}'s
+     * form). Plain class indices give {@link Classes}.
      */
     static Targets parse(String text, Target.Score score) {
         String[] items = text.split(",", -1);
         List<Target> targets = new ArrayList<>();
         boolean plain = true;
         for (String item : items) {
-            Target t = parseOne(item.trim(), score, text);
+            String it = item.trim();
+            boolean prob = it.startsWith("p:");
+            Target t = parseOne(prob ? it.substring(2).trim() : it, prob ? Target.Score.PROBABILITY : score, text);
             targets.add(t);
-            plain &= t.classes().length == 1 && t.weights()[0] == 1f;
+            plain &= t.classes().length == 1 && t.weights()[0] == 1f && t.score() == score;
         }
         if (plain) return new Classes(targets.stream().mapToInt(Target::primaryClass).toArray(), score);
         return new Scores(targets);

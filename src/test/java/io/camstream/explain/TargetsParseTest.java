@@ -26,6 +26,10 @@ class TargetsParseTest {
             for (Target target : s.targets()) back.append(back.isEmpty() ? "" : ",").append(target.describe());
             assertEquals(Targets.parse(back.toString()), t, text + " -> " + back);
         }
+        Targets prob = Targets.parse("3-7", Target.Score.PROBABILITY);
+        Target described = ((Targets.Scores) prob).targets().get(0);
+        assertEquals("p:3-7", described.describe());
+        assertEquals(prob, Targets.parse(described.describe()));
         Target c = ((Targets.Scores) Targets.parse("3-7")).targets().get(0);
         assertArrayEquals(new int[]{3, 7}, c.classes());
         assertArrayEquals(new float[]{1f, -1f}, c.weights());
