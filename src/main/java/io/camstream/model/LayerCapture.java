@@ -302,7 +302,9 @@ public final class LayerCapture {
     private static void snapshotOutputs(Graph g, List<Value> outputs, boolean gradientLeaf) {
         List<Value> distinct = new ArrayList<>();
         for (Value v : outputs) {
-            if (distinct.stream().noneMatch(d -> d.address() == v.address())) distinct.add(v);
+            // a tuple or other non-tensor output is returned as is (and refused later as having no map)
+            boolean tensor = v.type().get().kind().value == torch.TypeKind.TensorType.value;
+            if (tensor && distinct.stream().noneMatch(d -> d.address() == v.address())) distinct.add(v);
         }
         distinct.sort((a, b) -> a.node().equals(b.node()) ? 0 : a.node().isBefore(b.node()) ? -1 : 1);
         for (int k = 0; k < distinct.size(); k++) {

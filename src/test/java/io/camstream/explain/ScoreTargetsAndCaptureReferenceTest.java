@@ -144,6 +144,18 @@ class ScoreTargetsAndCaptureReferenceTest {
     }
 
     @Test
+    void aLayerWithATupleOutputIsRefusedAsHavingNoMap() {
+        FloatTensor input = new FloatTensor(new float[3 * 8 * 8], 1, 3, 8, 8);
+        try (TorchModel m = TorchModel.load(Fixtures.CORE.resolve("pair_net.pt"))) {
+            for (ExplanationMethod method : new ExplanationMethod[]{new GradCam(), new ActivationMap()}) {
+                NonSpatialLayerException e = assertThrows(NonSpatialLayerException.class,
+                        () -> new Explainer(m, "pair", method, Labels.NONE).explain(input, Targets.top1()));
+                assertTrue(e.getMessage().contains("'pair'") && e.getMessage().contains("non-tensor"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void aLayerCalledOnlyInsideAnIfOrALoopIsRefusedWithTheReason() {
         FloatTensor input = new FloatTensor(new float[3 * 8 * 8], 1, 3, 8, 8);
         for (String[] c : new String[][]{{"if_net.pt", "prim::If"}, {"loop_net.pt", "prim::Loop"}}) {
