@@ -10,6 +10,7 @@ public final class Fixtures {
     public static final Path PARITY = ROOT.resolve("parity");
     public static final Path SCENES = ROOT.resolve("scenes");
     public static final Path METHODS = ROOT.resolve("methods");
+    public static final Path CORE = ROOT.resolve("core");
     public static final Path DEMO = Path.of("demo");
 
     private Fixtures() {

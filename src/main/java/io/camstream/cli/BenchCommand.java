@@ -58,7 +58,7 @@ final class BenchCommand implements Callable<Integer> {
         float[] data = new float[batch * 3 * size * size];
         for (int i = 0; i < data.length; i++) data[i] = (float) rnd.nextGaussian();
         FloatTensor input = new FloatTensor(data, batch, 3, size, size);
-        try (TorchModel m = TorchModel.load(model.modelPath(), model.device())) {
+        try (TorchModel m = model.load()) {
             Explainer explainer = methodOptions.explainer(m, method, model.config().layer(), model.config().inputSize(), model.preprocessing(), Labels.NONE, chunk, System.err);
             String chosen = explainer.layers().isEmpty() ? "(input)" : String.join(",", explainer.layers());
             double forwardSeconds;

@@ -82,13 +82,17 @@ final class EvaluateCommand implements Callable<Integer> {
         List<String> methods = methods(method);
         int[] classes = null;
         if (target != null) {
-            classes = ((Targets.Classes) Targets.parse(target)).classes();
+            if (!(Targets.parse(target) instanceof Targets.Classes parsed)) {
+                // the metrics re-score perturbed inputs by one class's probability
+                throw new InvalidInputException("evaluate takes class indices only (--target 3 or 3,7,...), got '" + target + "'");
+            }
+            classes = parsed.classes();
             if (classes.length != 1 && classes.length != count) {
                 throw new InvalidInputException("got " + classes.length + " target classes for " + count + " inputs; give one for all or one per input");
             }
         }
         double[] fractions = Arrays.stream(roadPercentiles).map(p -> p / 100).toArray();
-        try (TorchModel m = TorchModel.load(model.modelPath())) {
+        try (TorchModel m = model.load()) {
             Evaluator evaluator = new Evaluator(m, name -> methodOptions.explainer(m, name, model.config().layer(), model.config().inputSize(), prep, labels, batchSize, System.err),
                     batchSize, steps, fractions, seed, System.err);
             Map<String, MethodResult> results = evaluator.run(methods, source(in, count), classes);

@@ -70,7 +70,7 @@ final class ExplainCommand implements Callable<Integer> {
         OverlayRenderer renderer = new OverlayRenderer(colormap, alpha);
         ExplainInputs in = ExplainInputs.of(inputs, prep);
         if (skipBadInputs) in.skipBadInputs();
-        try (TorchModel m = TorchModel.load(model.modelPath(), model.device())) {
+        try (TorchModel m = model.load()) {
             Explainer explainer = methodOptions.explainer(m, method, model.config().layer(), model.config().inputSize(), prep, labels, batchSize, System.err);
             String chosen = explainer.layers().isEmpty() ? "the input" : String.join(",", explainer.layers());
             ExplanationWriter writer = new ExplanationWriter(output, labels, renderer, panel);

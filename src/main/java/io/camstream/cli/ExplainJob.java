@@ -31,15 +31,16 @@ final class ExplainJob {
      */
     List<Path> run(Targets targets) throws IOException {
         int total = inputs.count();
-        if (targets instanceof Targets.Classes c && c.classes().length != 1 && c.classes().length != total) {
-            throw new io.camstream.InvalidInputException("got " + c.classes().length + " target classes for " + total + " inputs; give one for all or one per input");
+        int count = targets.perInputCount();
+        if (count > 1 && count != total) {
+            throw new io.camstream.InvalidInputException("got " + count + " targets for " + total + " inputs; give one for all or one per input");
         }
         long start = System.nanoTime();
         for (int from = 0; from < total; from += batchSize) {
             int to = Math.min(total, from + batchSize);
             ExplainInputs.Batch batch = inputs.batch(from, to);
             if (!batch.isEmpty()) {
-                ExplanationBatch result = explainer.explain(batch.tensor(), slice(targets, batch.indices()));
+                ExplanationBatch result = explainer.explain(batch.tensor(), targets.select(batch.indices()));
                 writer.add(batch, result);
                 if (batch.hasImages()) batch.originals().forEach(org.bytedeco.opencv.opencv_core.Mat::close);
             }
@@ -51,13 +52,5 @@ final class ExplainJob {
         }
         if (inputs.skipped().size() == total) throw new io.camstream.InvalidInputException("none of the " + total + " input(s) could be read");
         return writer.finish();
-    }
-
-    /** Per-input targets of the batch's inputs (by their positions in the run). */
-    private static Targets slice(Targets t, int[] indices) {
-        if (t instanceof Targets.Classes c && c.classes().length > 1) {
-            return new Targets.Classes(java.util.Arrays.stream(indices).map(i -> c.classes()[i]).toArray());
-        }
-        return t;
     }
 }

@@ -62,6 +62,8 @@ final class ExplanationWriter {
                 e.put("index", cls);
                 e.put("label", labels.of(cls));
                 e.put("probability", result.targetProbability()[m]);
+                e.put("target", result.targets()[m].describe());
+                e.put("score", result.targetScore()[m]);
                 if (batch.hasImages()) {
                     e.put("overlay", writeOverlay(batch, i, result, m, mapH, mapW));
                 }

@@ -6,7 +6,9 @@ import io.camstream.explain.Fusion;
 import io.camstream.explain.Labels;
 import io.camstream.explain.Methods;
 import io.camstream.explain.Occlusion;
+import io.camstream.explain.TokenGrid;
 import io.camstream.image.Preprocessing;
+import io.camstream.model.LayerCall;
 import io.camstream.model.TorchModel;
 import picocli.CommandLine.Option;
 
@@ -20,6 +22,16 @@ public final class MethodOptions {
             description = "Module path(s) of the layer(s), e.g. layer4 or layer3,layer4 (maps fused, see --fuse). Default: the config's, else the last layer "
                     + "with a spatial output. Ignored by occlusion and guided-backprop.")
     List<String> layers;
+
+    @Option(names = "--call", paramLabel = "first|last|N", defaultValue = "first",
+            description = "Which call of a layer that forward() calls more than once (a shared ReLU) to capture: first, last, or the N-th from 1. "
+                    + "Default: ${DEFAULT-VALUE} (as pytorch-grad-cam).")
+    String call;
+
+    @Option(names = "--reshape", paramLabel = "tokens|HxW",
+            description = "For transformer layers whose output is (N, tokens, C): map the tokens onto a square grid (tokens; a leading class token is dropped) "
+                    + "or an HxW grid, as pytorch-grad-cam's reshape_transform.")
+    String reshape;
 
     @Option(names = "--fuse", paramLabel = "mean|max", defaultValue = "mean", description = "How several layers' maps are combined. Default: ${DEFAULT-VALUE}.")
     String fuse;
@@ -61,7 +73,8 @@ public final class MethodOptions {
      */
     Explainer explainer(TorchModel model, String methodName, String layerFromConfig, Integer configSize, Preprocessing prep, Labels labels, int chunk, PrintStream log) {
         ExplanationMethod method = Methods.byName(methodName, new Methods.Options(chunk, patch, stride, baseline));
-        Explainer e = new Explainer(model, resolveLayers(method, layerFromConfig, configSize, model, prep, log), method, labels).fuse(Fusion.parse(fuse));
+        Explainer e = new Explainer(model, resolveLayers(method, layerFromConfig, configSize, model, prep, log), method, labels).fuse(Fusion.parse(fuse)).atCall(LayerCall.parse(call));
+        if (reshape != null) e.reshapeTokens(TokenGrid.parse(reshape));
         if (augSmooth) e.withAugSmooth();
         if (eigenSmooth) e.withEigenSmooth();
         if (noRelu) e.withoutRelu();

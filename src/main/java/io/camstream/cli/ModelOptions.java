@@ -5,6 +5,8 @@ import io.camstream.explain.Labels;
 import io.camstream.image.Preprocessing;
 import io.camstream.model.ExecutionDevice;
 import io.camstream.model.ModelConfig;
+import io.camstream.model.ModelOutput;
+import io.camstream.model.TorchModel;
 import org.bytedeco.pytorch.global.torch;
 import picocli.CommandLine.Option;
 
@@ -41,7 +43,29 @@ public final class ModelOptions {
                     + "and needs the GPU build (mvn -Pgpu), an NVIDIA driver and a GPU.")
     String deviceName;
 
+    @Option(names = "--model-output", paramLabel = "NAME|INDEX",
+            description = "For a model whose forward returns a tuple, named tuple, list or dict: the element holding the logits, by name "
+                    + "(a named tuple's field, a dict's key) or 0-based index. Default: the first tensor (said aloud).")
+    String modelOutput;
+
     private ModelConfig loaded;
+
+    /** Loads the model on --device with the logits taken from --model-output, saying which when the forward returns several outputs. */
+    TorchModel load() {
+        TorchModel m = TorchModel.load(modelPath(), device());
+        try {
+            m.useOutput(ModelOutput.parse(modelOutput));
+            if (!m.outputType().equals("Tensor")) {
+                String fields = m.outputFields().isEmpty() ? "" : " " + m.outputFields();
+                System.err.println("camstream: the model's forward returns " + m.outputType() + fields + "; explaining " + m.output()
+                        + (modelOutput == null ? " (choose another with --model-output)" : ""));
+            }
+            return m;
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
 
     ExecutionDevice device() {
         return ExecutionDevice.parse(deviceName);

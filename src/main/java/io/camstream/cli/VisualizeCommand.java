@@ -72,7 +72,7 @@ final class VisualizeCommand implements Callable<Integer> {
         Path file = output != null ? output : Path.of("out", "visualize", "class_" + target + ".png");
         if (!file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) throw new io.camstream.InvalidInputException("--output must be a .png file, got " + file);
         OutputPaths.requireFile(file, "--output");
-        try (TorchModel m = TorchModel.load(model.modelPath())) {
+        try (TorchModel m = model.load()) {
             ClassModelVisualizer.Result r = new ClassModelVisualizer(m, prep, settings).run(target, p ->
                     System.err.printf(Locale.ROOT, "visualize: step %d/%d  logit %.3f  p(%s) %.3f%n", p.step(), steps, p.logit(), labels.of(target), p.probability()));
             byte[] bgr = ClassModelVisualizer.toBgr(r.image(), prep);

@@ -1,5 +1,7 @@
 package io.camstream.explain;
 
+import io.camstream.postprocess.cuda.WeightKind;
+
 /** The channel mean of the layer's output: where the layer responds at all. Not class-discriminative. */
 public final class ActivationMap extends ChannelWeightedCam {
     @Override
@@ -15,5 +17,10 @@ public final class ActivationMap extends ChannelWeightedCam {
     @Override
     protected double channelWeight(float[] a, float[] g, int base, int pixels, int channels) {
         return 1f / channels; // the float quotient, as the CUDA kernel's
+    }
+
+    @Override
+    public WeightKind deviceWeights() {
+        return WeightKind.UNIFORM;
     }
 }

@@ -1,5 +1,6 @@
 package io.camstream.explain;
 
+import io.camstream.InvalidInputException;
 import io.camstream.model.Tensors;
 import io.camstream.model.TorchModel;
 import io.camstream.tensor.FloatTensor;
@@ -32,6 +33,12 @@ public final class Cam implements ModelWeightedCam {
     @Override
     public float[] channelWeights(ExplanationContext ctx, int layer) {
         String layerName = ctx.layers().get(layer);
+        for (int m = 0; m < ctx.mapCount(); m++) {
+            if (ctx.target(m).score() != Target.Score.LOGIT) {
+                throw new InvalidInputException("cam weights channels by the linear head's rows, which explain logits only; a probability "
+                        + "score (--score prob) is not linear in them. Use --score logit, or --method gradcam, which takes any score.");
+            }
+        }
         String linear = lastLinear(ctx.model());
         if (linear == null) {
             throw refuse(layerName, "the model has no nn.Linear submodule (a module with in_features, out_features and a 2-D weight)");
@@ -77,7 +84,12 @@ public final class Cam implements ModelWeightedCam {
         }
         float[] weights = new float[ctx.mapCount() * channels];
         for (int m = 0; m < ctx.mapCount(); m++) {
-            System.arraycopy(weight.data(), ctx.targetOf(m) * channels, weights, m * channels, channels);
+            // a linear score sum_j w_j logit_j has the head's rows combined with the same weights
+            Target t = ctx.target(m);
+            for (int j = 0; j < t.classes().length; j++) {
+                int row = t.classes()[j] * channels;
+                for (int c = 0; c < channels; c++) weights[m * channels + c] += t.weights()[j] * weight.data()[row + c];
+            }
         }
         return weights;
     }

@@ -1,5 +1,7 @@
 package io.camstream.explain;
 
+import io.camstream.postprocess.cuda.WeightKind;
+
 /**
  * A class-activation-map method: turns one input's layer activations (and, if it needs them, the gradients of the
  * target score with respect to them) into a map at layer resolution, before ReLU. The {@link Explainer} does the
@@ -31,5 +33,13 @@ public interface CamMethod extends ExplanationMethod {
      */
     default boolean contributions(float[] a, float[] g, int offset, int channels, int height, int width, float[] out) {
         return false;
+    }
+
+    /**
+     * The CUDA kernel that computes this method's channel weights on the device, or null (the default) when there is
+     * none: the method then runs on the host from copied activations and gradients, on any device.
+     */
+    default WeightKind deviceWeights() {
+        return null;
     }
 }

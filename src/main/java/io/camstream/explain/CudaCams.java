@@ -10,7 +10,7 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * The {@link Explainer}'s GPU branch: for methods whose weights a kernel computes, with the layer's output on a CUDA
+ * The {@link Explainer}'s GPU branch: for methods whose weights a kernel computes ({@link CamMethod#deviceWeights()}), with the layer's output on a CUDA
  * device, channel weights and the fused post-processing run on the device (one backward per target rank, as on the
  * CPU) and only cams and heatmaps come back to the host. Every other method, and any explainer given its own
  * post-processor, takes the CPU path (activations and gradients copied to the host).
@@ -19,21 +19,13 @@ final class CudaCams {
     private CudaCams() {
     }
 
-    /** The kernel that computes {@code method}'s channel weights, or null when there is none. */
-    static WeightKind kindOf(CamMethod method) {
-        if (method instanceof GradCam) return WeightKind.MEAN_GRADIENT;
-        if (method instanceof GradCamPlusPlus) return WeightKind.GRADCAM_PLUS_PLUS;
-        if (method instanceof ActivationMap) return WeightKind.UNIFORM;
-        return null;
-    }
-
     static boolean handles(CamMethod method, Tensor activations, CamPostprocessor postprocessor) {
-        return activations.is_cuda() && postprocessor == CamPostprocessor.cpu() && kindOf(method) != null;
+        return activations.is_cuda() && activations.dim() == 4 && postprocessor == CamPostprocessor.cpu() && method.deviceWeights() != null;
     }
 
-    static CamPostprocessor.Maps run(CamMethod method, Tensor logits, Tensor act, int[][] classes, int[] firstMap, int ranks,
+    static CamPostprocessor.Maps run(CamMethod method, Tensor logits, Tensor act, Target[][] classes, int[] firstMap, int ranks,
                                      int outH, int outW, boolean relu) {
-        WeightKind kind = kindOf(method);
+        WeightKind kind = method.deviceWeights();
         int n = classes.length;
         int maps = firstMap[n];
         CamKernels k = CamKernels.forDevice(act.device().index());

@@ -1,6 +1,7 @@
 package io.camstream.explain;
 
 import io.camstream.InvalidInputException;
+import io.camstream.model.LayerCall;
 import io.camstream.model.TorchModel;
 import io.camstream.postprocess.CamPostprocessor;
 import io.camstream.tensor.FloatTensor;
@@ -32,6 +33,8 @@ public final class Explainer {
     private Fusion fusion = Fusion.MEAN;
     private boolean augSmooth;
     private boolean eigenSmooth;
+    private LayerCall call = LayerCall.FIRST;
+    private TokenGrid tokens;
 
     public Explainer(TorchModel model, String layer, ExplanationMethod method, Labels labels) {
         this(model, List.of(layer), method, labels, CamPostprocessor.cpu());
@@ -77,6 +80,18 @@ public final class Explainer {
         return this;
     }
 
+    /** Which call of a layer that forward() calls more than once to capture (default: the first, as pytorch-grad-cam). */
+    public Explainer atCall(LayerCall call) {
+        this.call = call;
+        return this;
+    }
+
+    /** Turn token outputs (N, T, C) of the layers into (N, C, h, w) maps ({@link TokenGrid}); null: refuse them. */
+    public Explainer reshapeTokens(TokenGrid tokens) {
+        this.tokens = tokens;
+        return this;
+    }
+
     /** Average over horizontal flips and intensity factors 0.9, 1, 1.1 ({@link AugmentationSmoothing}). */
     public Explainer withAugSmooth() {
         this.augSmooth = true;
@@ -114,21 +129,21 @@ public final class Explainer {
         int n = input.dim(0);
         MapPipeline pipeline = new MapPipeline(postprocessor, relu, fusion, eigenSmooth);
         try (PointerScope scope = new PointerScope()) {
-            ExplanationContext ctx = ExplanationContext.run(model, pipeline, layers, method, input,
+            ExplanationContext ctx = ExplanationContext.run(model, pipeline, layers, call, tokens, method, input,
                     logits -> targets.resolve(logits.data(), n, logits.dim(1)));
             CamPostprocessor.Maps out;
             if (augSmooth) {
-                int[][] classes = ctx.classes();
+                Target[][] resolved = ctx.targets();
                 out = AugmentationSmoothing.average(input, augmented -> {
                     try (PointerScope inner = new PointerScope()) {
-                        ExplanationContext c = ExplanationContext.run(model, pipeline, layers, method, augmented, logits -> classes);
+                        ExplanationContext c = ExplanationContext.run(model, pipeline, layers, call, tokens, method, augmented, logits -> resolved);
                         return pipeline.maps(method, c, outH, outW);
                     }
                 });
             } else if (method instanceof CamMethod cam && layers.size() == 1 && !eigenSmooth
                     && CudaCams.handles(cam, ctx.activationTensor(0), postprocessor)) {
                 // GPU path (issue 4): activations and gradients never leave the device; only the maps come back
-                out = CudaCams.run(cam, ctx.logitsTensor(), ctx.activationTensor(0), ctx.classes(), ctx.firstMaps(), ctx.ranks(), outH, outW, relu);
+                out = CudaCams.run(cam, ctx.logitsTensor(), ctx.activationTensor(0), ctx.targets(), ctx.firstMaps(), ctx.ranks(), outH, outW, relu);
             } else {
                 out = pipeline.maps(method, ctx, outH, outW);
             }
@@ -137,14 +152,16 @@ public final class Explainer {
     }
 
     private ExplanationBatch assemble(CamPostprocessor.Maps out, ExplanationContext ctx) {
-        int[][] classes = ctx.classes();
+        Target[][] targets = ctx.targets();
         FloatTensor logits = ctx.logits();
-        int n = classes.length;
+        int n = targets.length;
         int numClasses = logits.dim(1);
         int maps = ctx.mapCount();
         int[] inputIndex = new int[maps];
         int[] targetClass = new int[maps];
         double[] targetProb = new double[maps];
+        Target[] mapTargets = new Target[maps];
+        double[] scores = new double[maps];
         List<List<Prediction>> predictions = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             double[] p = Ranking.softmax(logits.data(), i * numClasses, numClasses);
@@ -152,14 +169,17 @@ public final class Explainer {
             List<Prediction> preds = new ArrayList<>();
             for (int c : top) preds.add(new Prediction(c, labels.of(c), p[c]));
             predictions.add(List.copyOf(preds));
-            for (int r = 0; r < classes[i].length; r++) {
+            for (int r = 0; r < targets[i].length; r++) {
                 int m = ctx.firstMap(i) + r;
+                Target t = targets[i][r];
                 inputIndex[m] = i;
-                targetClass[m] = classes[i][r];
-                targetProb[m] = p[classes[i][r]];
+                mapTargets[m] = t;
+                targetClass[m] = t.primaryClass();
+                targetProb[m] = p[t.primaryClass()];
+                scores[m] = t.value(logits.data(), i * numClasses, numClasses);
             }
         }
-        return new ExplanationBatch(out.cams(), out.heatmaps(), inputIndex, targetClass, targetProb, List.copyOf(predictions), logits);
+        return new ExplanationBatch(out.cams(), out.heatmaps(), inputIndex, targetClass, targetProb, List.copyOf(predictions), logits, mapTargets, scores);
     }
 
     private static void checkInput(FloatTensor input) {

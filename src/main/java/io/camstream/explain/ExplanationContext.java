@@ -3,6 +3,7 @@ package io.camstream.explain;
 import io.camstream.CamstreamException;
 import io.camstream.InvalidInputException;
 import io.camstream.model.LayerCapture;
+import io.camstream.model.LayerCall;
 import io.camstream.model.LayerCatalog;
 import io.camstream.model.Tensors;
 import io.camstream.model.TorchModel;
@@ -24,7 +25,7 @@ import java.util.function.Function;
  * methods) the captured activations and, on demand, the gradients of each target score with respect to them.
  *
  * <p>Maps are input-major: map {@code m} belongs to input {@link #inputOf(int)} and explains class
- * {@link #targetOf(int)}, the {@link #rankOf(int)}-th target of that input. Lives inside the explain call's
+ * {@link #target(int)}, the {@link #rankOf(int)}-th target of that input. Lives inside the explain call's
  * {@code PointerScope}; its native tensors die with it.
  */
 public final class ExplanationContext {
@@ -34,40 +35,42 @@ public final class ExplanationContext {
     private final Tensor inputTensor;
     private final Tensor logitsTensor;
     private final FloatTensor logits;
-    private final int[][] classes;
+    private final Target[][] targets;
     private final int[] firstMap;
     private final int[] inputOf;
     private final int[] rankOf;
     private final int ranks;
     private final List<String> layers;
     private final List<Tensor> activationTensors;
+    private final TokenGrid tokens;
     private final List<FloatTensor> activations;
     private List<List<FloatTensor>> gradients;
 
     private ExplanationContext(TorchModel model, MapPipeline pipeline, FloatTensor input, Tensor inputTensor, Tensor logitsTensor,
-                               int[][] classes, List<String> layers, List<Tensor> activationTensors) {
+                               Target[][] targets, List<String> layers, List<Tensor> activationTensors, TokenGrid tokens) {
+        this.tokens = tokens;
         this.model = model;
         this.pipeline = pipeline;
         this.input = input;
         this.inputTensor = inputTensor;
         this.logitsTensor = logitsTensor;
         this.logits = Tensors.toJava(logitsTensor);
-        this.classes = classes;
+        this.targets = targets;
         this.layers = layers;
         this.activationTensors = activationTensors;
         this.activations = new ArrayList<>(java.util.Collections.nCopies(activationTensors.size(), (FloatTensor) null));
-        int n = classes.length;
+        int n = targets.length;
         firstMap = new int[n + 1];
         int r = 0;
         for (int i = 0; i < n; i++) {
-            firstMap[i + 1] = firstMap[i] + classes[i].length;
-            r = Math.max(r, classes[i].length);
+            firstMap[i + 1] = firstMap[i] + targets[i].length;
+            r = Math.max(r, targets[i].length);
         }
         ranks = r;
         inputOf = new int[firstMap[n]];
         rankOf = new int[firstMap[n]];
         for (int i = 0; i < n; i++) {
-            for (int k = 0; k < classes[i].length; k++) {
+            for (int k = 0; k < targets[i].length; k++) {
                 inputOf[firstMap[i] + k] = i;
                 rankOf[firstMap[i] + k] = k;
             }
@@ -78,10 +81,10 @@ public final class ExplanationContext {
      * Runs the forward for {@code method}: through the layer capture when it uses layers (recording autograd after
      * the first layer when it uses gradients), else the plain forward; then picks the classes.
      *
-     * @param pickClasses from (N, K) logits to per-input class lists
+     * @param pickTargets from (N, K) logits to per-input score functions
      */
-    static ExplanationContext run(TorchModel model, MapPipeline pipeline, List<String> layers, ExplanationMethod method, FloatTensor input,
-                                  Function<FloatTensor, int[][]> pickClasses) {
+    static ExplanationContext run(TorchModel model, MapPipeline pipeline, List<String> layers, LayerCall call, TokenGrid tokens, ExplanationMethod method, FloatTensor input,
+                                  Function<FloatTensor, Target[][]> pickTargets) {
         int n = input.dim(0);
         Tensor x = model.toModelInput(input);
         Tensor logits;
@@ -90,7 +93,7 @@ public final class ExplanationContext {
         if (used.isEmpty()) {
             logits = model.forward(x);
         } else {
-            LayerCapture capture = model.capture(used, method.usesGradients());
+            LayerCapture capture = model.capture(used, method.usesGradients(), call);
             LayerCapture.Result forward;
             if (method.usesGradients()) {
                 forward = capture.run(x);
@@ -108,13 +111,15 @@ public final class ExplanationContext {
         }
         for (int l = 0; l < acts.size(); l++) {
             Tensor a = acts.get(l);
-            if (a == null || a.dim() != 4) {
+            if (a != null && a.dim() == 3 && tokens != null) {
+                tokens.toMap(a.detach(), used.get(l)); // fails early when the tokens do not fill the grid
+            } else if (a == null || a.dim() != 4) {
                 throw nonSpatial(model, used.get(l), a == null ? "a non-tensor value" : "shape " + Arrays.toString(Tensors.shape(a)), input);
             }
         }
         FloatTensor javaLogits = Tensors.toJava(logits);
-        int[][] classes = pickClasses.apply(javaLogits);
-        return new ExplanationContext(model, pipeline, input, x, logits, classes, used, acts);
+        Target[][] targets = pickTargets.apply(javaLogits);
+        return new ExplanationContext(model, pipeline, input, x, logits, targets, used, acts, tokens);
     }
 
     public TorchModel model() {
@@ -140,9 +145,9 @@ public final class ExplanationContext {
         return logits.dim(1);
     }
 
-    /** Per input, the classes it is explained for, best first. */
-    public int[][] classes() {
-        return classes;
+    /** Per input, the score functions it is explained for, best first. */
+    public Target[][] targets() {
+        return targets;
     }
 
     public int mapCount() {
@@ -157,8 +162,9 @@ public final class ExplanationContext {
         return rankOf[map];
     }
 
-    public int targetOf(int map) {
-        return classes[inputOf[map]][rankOf[map]];
+    /** The score function map {@code map} explains. */
+    public Target target(int map) {
+        return targets[inputOf[map]][rankOf[map]];
     }
 
     /** Index of input {@code i}'s first map; {@code firstMap(n)} is the number of maps. */
@@ -179,11 +185,16 @@ public final class ExplanationContext {
     /** (N, C, h, w) activations of layer {@code l}. */
     public FloatTensor activations(int l) {
         // copied to the host on first use: the CUDA path never asks
-        if (activations.get(l) == null) activations.set(l, Tensors.toJava(activationTensors.get(l)));
+        if (activations.get(l) == null) activations.set(l, Tensors.toJava(asMap(activationTensors.get(l), l)));
         return activations.get(l);
     }
 
-    /** The captured activations of layer {@code l} as libtorch holds them (on the model's device). */
+    /** A token layer's (N, T, C) tensor (activation or gradient) as (N, C, h, w); a 4-D tensor as is. */
+    private Tensor asMap(Tensor t, int l) {
+        return t.dim() == 4 || tokens == null ? t : tokens.toMap(t, layers.get(l));
+    }
+
+    /** The captured activations of layer {@code l} as libtorch holds them (on the model's device; tokens not reshaped). */
     Tensor activationTensor(int l) {
         return activationTensors.get(l);
     }
@@ -198,7 +209,7 @@ public final class ExplanationContext {
     }
 
     /**
-     * d(sum over inputs of logit[i, classes[i][rank]]) / d(activations of layer l), (N, C, h, w); inputs with fewer
+     * d(sum over inputs of score_i(outputs[i]) for targets[i][rank]) / d(activations of layer l), (N, C, h, w); inputs with fewer
      * targets than {@code rank + 1} get zeros. One backward per rank, for all layers at once, on first use.
      */
     public FloatTensor gradients(int l, int rank) {
@@ -210,7 +221,7 @@ public final class ExplanationContext {
         if (activationTensors.isEmpty()) throw new IllegalStateException("no layer captured: the method declared usesGradients() but no layer");
         List<List<FloatTensor>> all = new ArrayList<>();
         for (int r = 0; r < ranks; r++) {
-            Tensor score = TargetScore.of(logitsTensor, classes, r);
+            Tensor score = TargetScore.of(logitsTensor, targets, r);
             TensorVector grads;
             try {
                 grads = torch.grad(new TensorVector(score), new TensorVector(activationTensors.toArray(new Tensor[0])), new TensorVector(),
@@ -220,7 +231,7 @@ public final class ExplanationContext {
                         + "on the way to the output (" + LayerCapture.firstLine(e.getMessage()) + ")", e);
             }
             List<FloatTensor> perLayer = new ArrayList<>();
-            for (int l = 0; l < activationTensors.size(); l++) perLayer.add(Tensors.toJava(grads.get(l)));
+            for (int l = 0; l < activationTensors.size(); l++) perLayer.add(Tensors.toJava(asMap(grads.get(l), l)));
             all.add(perLayer);
         }
         return all;
@@ -262,6 +273,9 @@ public final class ExplanationContext {
             hint = "; try --layer " + LayerCatalog.of(model, input.dim(1), input.dim(2), input.dim(3)).defaultLayer() + " (see `camstream layers`)";
         } catch (RuntimeException e) {
             hint = "; see `camstream layers` for layers with (N,C,h,w) outputs";
+        }
+        if (what.startsWith("shape [") && what.split(",").length == 3) {
+            hint = "; for a transformer's (N, tokens, C) output add --reshape tokens (square grid, class token dropped) or --reshape HxW" + hint;
         }
         return new NonSpatialLayerException("layer '" + layer + "' outputs " + what + ", which has no (h, w) grid to map" + hint);
     }

@@ -1,5 +1,7 @@
 package io.camstream.explain;
 
+import io.camstream.postprocess.cuda.WeightKind;
+
 /** Grad-CAM (Selvaraju et al. 2017): channel weight = spatial mean of the gradient. */
 public final class GradCam extends ChannelWeightedCam {
     @Override
@@ -17,5 +19,10 @@ public final class GradCam extends ChannelWeightedCam {
         double sum = 0;
         for (int p = 0; p < pixels; p++) sum += g[base + p];
         return sum / pixels;
+    }
+
+    @Override
+    public WeightKind deviceWeights() {
+        return WeightKind.MEAN_GRADIENT;
     }
 }

@@ -1,5 +1,7 @@
 package io.camstream.explain;
 
+import io.camstream.postprocess.cuda.WeightKind;
+
 /**
  * Grad-CAM++ (Chattopadhyay et al. 2018) with the exponential-score closed form used by pytorch-grad-cam:
  * {@code alpha = g^2 / (2 g^2 + sum(A) g^3 + eps)} (0 where g = 0), weight = {@code sum(relu(g) * alpha)}.
@@ -30,5 +32,10 @@ public final class GradCamPlusPlus extends ChannelWeightedCam {
             if (gp > 0) weight += gp * alpha;
         }
         return weight;
+    }
+
+    @Override
+    public WeightKind deviceWeights() {
+        return WeightKind.GRADCAM_PLUS_PLUS;
     }
 }

@@ -9,7 +9,7 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Guided backpropagation (Springenberg et al. 2015): the gradient of the target's logit with respect to the input,
+ * Guided backpropagation (Springenberg et al. 2015): the gradient of the target score with respect to the input,
  * where every ReLU passes gradient back only where its input was positive and the gradient is positive
  * ({@link GuidedBackpropGraph}). The map is the largest absolute value over the input's channels, per pixel
  * ({@code max_c |dS/dx_c|}, as Simonyan et al.'s saliency maps), so it is never negative. One backward per target rank.
@@ -42,17 +42,17 @@ public final class GuidedBackprop implements InputMethod {
         int n = x.dim(0);
         int channels = x.dim(1);
         int plane = x.dim(2) * x.dim(3);
-        int[][] classes = ctx.classes();
+        Target[][] targets = ctx.targets();
         Tensor leaf = ctx.freshInputLeaf();
         Tensor logits = graph.run(leaf);
         float[] out = new float[ctx.mapCount() * plane];
         for (int r = 0; r < ctx.ranks(); r++) {
-            Tensor score = TargetScore.of(logits, classes, r);
+            Tensor score = TargetScore.of(logits, targets, r);
             TensorVector g = torch.grad(new TensorVector(score), new TensorVector(leaf), new TensorVector(),
                     new BoolOptional(r < ctx.ranks() - 1), false, false);
             float[] grad = Tensors.toJava(g.get(0)).data();
             for (int i = 0; i < n; i++) {
-                if (classes[i].length <= r) continue;
+                if (targets[i].length <= r) continue;
                 int m = ctx.firstMap(i) + r;
                 for (int p = 0; p < plane; p++) {
                     float best = 0f;

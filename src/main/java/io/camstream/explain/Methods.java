@@ -30,6 +30,7 @@ public final class Methods {
         register("guided-backprop", o -> new GuidedBackprop());
         register("guided-gradcam", o -> new GuidedGradCam());
         register("activations", o -> new ActivationMap());
+        register("eigengradcam", o -> new EigenGradCam());
     }
 
     private Methods() {

@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Occlusion sensitivity (Zeiler and Fergus 2014; Captum's {@code Occlusion}): a square patch, all channels, set to
  * {@code baseline} (a value of the normalised input, 0 = the normalisation mean) is slid over the input with
- * {@code stride}; each occluded copy's drop in the target's logit, {@code f(x) - f(x occluded)}, is credited to the
+ * {@code stride}; each occluded copy's drop in the target score (a {@link Target}), {@code f(x) - f(x occluded)}, is credited to the
  * pixels under the patch, and each pixel's value is the mean over the patches that covered it. Positive where hiding
  * the area lowers the score: the warmest area matters most. Patch positions run 0, stride, 2*stride, ... and a last
  * one flush with the far edge, so every pixel is covered. Occluded copies are forwarded {@code batchSize} at a time,
@@ -103,8 +103,8 @@ public final class Occlusion implements InputMethod {
                     int y = ys[j / xs.length];
                     int xx = xs[j % xs.length];
                     for (int m = 0; m < maps; m++) {
-                        int t = ctx.targetOf(first + m);
-                        float drop = ctx.logits().data()[i * k + t] - logits.data()[(j - from) * k + t];
+                        Target t = ctx.target(first + m);
+                        float drop = (float) (t.value(ctx.logits().data(), i * k, k) - t.value(logits.data(), (j - from) * k, k));
                         for (int r = y; r < y + patch; r++) {
                             int base = m * plane + r * w;
                             for (int c = xx; c < xx + patch; c++) sums[base + c] += drop;

@@ -7,8 +7,8 @@ import io.camstream.tensor.FloatTensor;
 /**
  * Score-CAM (Wang et al. 2020), as pytorch-grad-cam: every activation channel, upsampled to the input size
  * (bilinear, {@code align_corners=True}) and min-max normalised ({@code (A - min) / (max - min + 1e-8)}), masks the
- * input (multiplied with the normalised tensor); the channel's weight is the softmax over channels of the target's
- * logit on its masked input. No gradients: C forwards per input, run {@code batchSize} masked copies at a time
+ * input (multiplied with the normalised tensor); the channel's weight is the softmax over channels of the target
+ * score (a {@link Target}: logit, probability, contrast...) on its masked input. No gradients: C forwards per input, run {@code batchSize} masked copies at a time
  * without autograd. All targets of an input share those forwards.
  */
 public final class ScoreCam implements ModelWeightedCam {
@@ -67,13 +67,17 @@ public final class ScoreCam implements ModelWeightedCam {
                 System.arraycopy(out.data(), 0, logits, from * numClasses, (to - from) * numClasses);
             }
             for (int m = ctx.firstMap(i); m < ctx.firstMap(i + 1); m++) {
-                int target = ctx.targetOf(m);
+                Target target = ctx.target(m);
+                double[] score = new double[channels];
                 double max = Double.NEGATIVE_INFINITY;
-                for (int c = 0; c < channels; c++) max = Math.max(max, logits[c * numClasses + target]);
+                for (int c = 0; c < channels; c++) {
+                    score[c] = target.value(logits, c * numClasses, numClasses);
+                    max = Math.max(max, score[c]);
+                }
                 double sum = 0;
                 double[] e = new double[channels];
                 for (int c = 0; c < channels; c++) {
-                    e[c] = Math.exp(logits[c * numClasses + target] - max);
+                    e[c] = Math.exp(score[c] - max);
                     sum += e[c];
                 }
                 for (int c = 0; c < channels; c++) weights[m * channels + c] = (float) (e[c] / sum);

@@ -4,23 +4,42 @@ import io.camstream.model.Tensors;
 import io.camstream.tensor.FloatTensor;
 import org.bytedeco.pytorch.Tensor;
 
-/** The scalar that one backward pass differentiates: the explained logits of one target rank, summed over inputs. */
+/** The scalar that one backward pass differentiates: the explained scores of one target rank, summed over inputs. */
 final class TargetScore {
     private TargetScore() {
     }
 
     /**
-     * {@code sum_i logits[i, classes[i][rank]]} over the inputs that have a target of that rank. Inputs of a batch are
-     * independent in eval mode, so one backward of this sum gives every input its own gradient.
+     * {@code sum_i score_i(outputs[i])} for {@code targets[i][rank]} over the inputs that have a target of that rank:
+     * {@code sum(logits * W_logit) + sum(softmax(logits) * W_prob)}. Inputs of a batch are independent in eval mode,
+     * so one backward of this sum gives every input its own gradient.
      */
-    static Tensor of(Tensor logits, int[][] classes, int rank) {
-        int n = classes.length;
+    static Tensor of(Tensor logits, Target[][] targets, int rank) {
+        int n = targets.length;
         int k = (int) logits.size(1);
-        float[] selector = new float[n * k];
+        float[] onLogits = new float[n * k];
+        float[] onProbs = new float[n * k];
+        boolean anyLogit = false;
+        boolean anyProb = false;
         for (int i = 0; i < n; i++) {
-            if (classes[i].length > rank) selector[i * k + classes[i][rank]] = 1f;
+            if (targets[i].length <= rank) continue;
+            Target t = targets[i][rank];
+            boolean prob = t.score() == Target.Score.PROBABILITY;
+            float[] w = prob ? onProbs : onLogits;
+            anyProb |= prob;
+            anyLogit |= !prob;
+            for (int j = 0; j < t.classes().length; j++) w[i * k + t.classes()[j]] = t.weights()[j];
         }
-        Tensor sel = Tensors.toTorch(new FloatTensor(selector, n, k)).to(logits.device(), logits.scalar_type());
-        return logits.mul(sel).sum();
+        Tensor score = null;
+        if (anyLogit || !anyProb) score = logits.mul(selector(onLogits, n, k, logits)).sum();
+        if (anyProb) {
+            Tensor p = logits.softmax(1).mul(selector(onProbs, n, k, logits)).sum();
+            score = score == null ? p : score.add(p);
+        }
+        return score;
+    }
+
+    private static Tensor selector(float[] weights, int n, int k, Tensor like) {
+        return Tensors.toTorch(new FloatTensor(weights, n, k)).to(like.device(), like.scalar_type());
     }
 }

@@ -59,13 +59,16 @@ public final class GuidedBackpropGraph {
     private final GraphFunction function;
     private final int relus;
 
-    private GuidedBackpropGraph(JitModule module, GraphFunction function, int relus) {
+    private final java.util.function.Function<IValue, Tensor> logits;
+
+    private GuidedBackpropGraph(JitModule module, GraphFunction function, int relus, java.util.function.Function<IValue, Tensor> logits) {
+        this.logits = logits;
         this.module = module;
         this.function = function;
         this.relus = relus;
     }
 
-    static GuidedBackpropGraph build(JitModule module) {
+    static GuidedBackpropGraph build(JitModule module, java.util.function.Function<IValue, Tensor> logits) {
         Graph g = module.get_method(new BytePointer("forward")).graph().copy();
         LayerCapture.inlineEverything(module, g);
         // ReLUs appear as aten::relu / aten::relu_ (torch.relu, traced models) or, in scripted models, as calls of the
@@ -101,7 +104,7 @@ public final class GuidedBackpropGraph {
         LayerCapture.returnAlsoFromGraph(g, outputs);
         GraphFunction fn = LongLived.keep(new GraphFunction(new QualifiedName("camstream_guided"), g, NO_OP_CREATOR,
                 new ExecutorExecutionModeOptional(torch.ExecutorExecutionMode.SIMPLE)));
-        return new GuidedBackpropGraph(module, fn, outputs.size());
+        return new GuidedBackpropGraph(module, fn, outputs.size(), logits);
     }
 
     /** "aten::relu", "aten::relu_", "call" for a call of torch.nn.functional.relu, or null. */
@@ -143,12 +146,11 @@ public final class GuidedBackpropGraph {
                     + LayerCapture.firstLine(e.getMessage()), e);
         }
         TupleElements elements = stack.get(0).toTuple().elements();
-        IValue out = elements.get(0);
-        if (!out.isTensor()) throw new ModelLoadException("the model's forward returns " + out.tagKind().getString() + ", not a logits tensor");
+        Tensor out = logits.apply(elements.get(0));
         for (int i = 1; i < elements.size(); i++) {
             Tensor r = elements.get(i).toTensor();
             if (r.requires_grad()) r.register_hook(CLAMP_AT_ZERO);
         }
-        return out.toTensor();
+        return out;
     }
 }

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A copy of the model's {@code forward} graph rewritten to also return the outputs of named submodules.
@@ -29,7 +30,8 @@ import java.util.Map;
  * <p>Module boundaries survive only as {@code prim::CallMethod} nodes, so the rewrite inlines exactly the calls that
  * lie on the way to a target (one level at a time) and records the output of the target's call. With
  * {@code gradientLeaf} the first captured value is replaced, for everything downstream of it, by a detached copy that
- * requires grad: autograd then records only what follows the target layer, while the trunk runs untracked.
+ * requires grad: autograd then records only what follows the target layer, while the trunk runs untracked. Every
+ * captured value is returned as the layer produced it: what follows reads a clone (in-place ops cannot overwrite it).
  */
 public final class LayerCapture {
     private static final GraphFunctionCreator NO_OP_CREATOR = LongLived.pin(new GraphFunctionCreator() {
@@ -42,18 +44,20 @@ public final class LayerCapture {
     private final JitModule module;
     private final GraphFunction function;
     private final List<String> layers;
+    private final Function<IValue, Tensor> logits;
 
-    private LayerCapture(JitModule module, GraphFunction function, List<String> layers) {
+    private LayerCapture(JitModule module, GraphFunction function, List<String> layers, Function<IValue, Tensor> logits) {
         this.module = module;
         this.function = function;
         this.layers = List.copyOf(layers);
+        this.logits = logits;
     }
 
     public List<String> layers() {
         return layers;
     }
 
-    /** The model's output and the captured activations, in the order of {@link #layers()}. Caller scopes the tensors. */
+    /** The model's logits (picked from its outputs as {@link ModelOutput} says) and the captured activations, in the order of {@link #layers()}. Caller scopes the tensors. */
     public record Result(Tensor output, List<Tensor> activations) {
     }
 
@@ -67,16 +71,13 @@ public final class LayerCapture {
             throw new io.camstream.InvalidInputException("the model rejected the input of shape " + shapeOf(input) + ": " + firstLine(e.getMessage()), e);
         }
         TupleElements elements = stack.get(0).toTuple().elements();
-        IValue out = elements.get(0);
-        if (!out.isTensor()) {
-            throw new ModelLoadException("the model's forward returns " + out.tagKind().getString() + ", not a logits tensor");
-        }
+        Tensor out = logits.apply(elements.get(0));
         List<Tensor> acts = new ArrayList<>();
         for (int i = 1; i < elements.size(); i++) {
             IValue v = elements.get(i);
             acts.add(v.isTensor() ? v.toTensor() : null);
         }
-        return new Result(out.toTensor(), acts);
+        return new Result(out, acts);
     }
 
     static String shapeOf(Tensor t) {
@@ -104,29 +105,51 @@ public final class LayerCapture {
     private static final java.util.regex.Pattern TORCHSCRIPT_REASON = java.util.regex.Pattern.compile("^\\s*(?:[\\w.]+(?:Error|Exception)): (.+)$");
 
     /**
-     * Builds the capture for {@code targets} (module paths, all known to exist). Targets that are never called in
-     * {@code forward} make this fail with a clear message.
+     * Builds the capture for {@code targets} (module paths, all known to exist), each at call {@code call} of it.
+     * Targets that are never called at the top level of {@code forward} (after inlining the calls that lead to
+     * them) make this fail with a message that says why.
      */
-    static LayerCapture build(JitModule module, List<String> targets, boolean gradientLeaf) {
+    static LayerCapture build(JitModule module, List<String> targets, boolean gradientLeaf, LayerCall call, Function<IValue, Tensor> logits) {
         Graph g = module.get_method(new BytePointer("forward")).graph().copy();
-        Map<String, Value> captured = inlineTowards(module, g, targets, false);
+        Calls found = inlineTowards(module, g, targets, false);
         List<String> missing = new ArrayList<>();
+        Map<String, Value> captured = new HashMap<>();
         for (String t : targets) {
-            if (!captured.containsKey(t)) missing.add(t);
+            String block = found.insideBlock(t);
+            if (block != null) {
+                throw new CamstreamException("layer '" + t + "' is called inside a " + block + " block of forward() (an `" + (block.equals("prim::If") ? "if" : "for/while")
+                        + "` in the scripted code); camstream captures only calls on forward()'s straight-line path, where every input reaches them. "
+                        + "Capture a layer outside that block, or export the model with torch.jit.trace, which records the branch taken");
+            }
+            List<Value> calls = found.calls.getOrDefault(t, List.of());
+            if (calls.isEmpty()) {
+                missing.add(t);
+                continue;
+            }
+            int i = call.pick(calls.size());
+            if (i < 0) {
+                throw new CamstreamException("layer '" + t + "' is called " + calls.size() + " time(s) by forward(), so --call " + call + " does not exist; use first, last or 1.." + calls.size());
+            }
+            captured.put(t, calls.get(i));
         }
         if (!missing.isEmpty()) {
             throw new CamstreamException("layer(s) " + missing + " are submodules but are never called by forward(), so they cannot be captured");
         }
-        return finish(module, g, targets, captured, gradientLeaf);
+        return finish(module, g, targets, captured, gradientLeaf, true, logits);
     }
 
     /**
-     * Captures every submodule that forward() calls, in execution order (an enclosing module after the modules
-     * inside it that produce the same value). No gradient leaf: for discovering layers and shapes.
+     * Captures every submodule that forward() calls at its top level, at its first call, in execution order (an
+     * enclosing module after the modules inside it that produce the same value). No gradient leaf and no snapshot
+     * copies: for discovering layers and shapes.
      */
-    static LayerCapture buildAll(JitModule module, List<String> paths) {
+    static LayerCapture buildAll(JitModule module, List<String> paths, Function<IValue, Tensor> logits) {
         Graph g = module.get_method(new BytePointer("forward")).graph().copy();
-        Map<String, Value> captured = inlineTowards(module, g, paths, false);
+        Calls found = inlineTowards(module, g, paths, false);
+        Map<String, Value> captured = new HashMap<>();
+        for (Map.Entry<String, List<Value>> e : found.calls.entrySet()) {
+            if (!e.getValue().isEmpty()) captured.put(e.getKey(), e.getValue().get(0));
+        }
         List<String> order = new ArrayList<>(captured.keySet());
         order.sort((a, b) -> {
             JitNode na = captured.get(a).node();
@@ -134,72 +157,118 @@ public final class LayerCapture {
             if (na.equals(nb)) return Integer.compare(b.length(), a.length());
             return na.isBefore(nb) ? -1 : 1;
         });
-        return finish(module, g, order, captured, false);
+        return finish(module, g, order, captured, false, false, logits);
     }
 
-    private static LayerCapture finish(JitModule module, Graph g, List<String> targets, Map<String, Value> captured, boolean gradientLeaf) {
+    private static LayerCapture finish(JitModule module, Graph g, List<String> targets, Map<String, Value> captured, boolean gradientLeaf, boolean snapshot,
+                                       Function<IValue, Tensor> logits) {
         List<Value> outputs = new ArrayList<>();
         for (String t : targets) outputs.add(captured.get(t));
-        if (gradientLeaf) {
-            makeFirstOutputALeaf(g, outputs);
-        }
+        if (snapshot) snapshotOutputs(g, outputs, gradientLeaf);
         returnAlsoFromGraph(g, outputs);
         GraphFunction fn = LongLived.keep(new GraphFunction(new QualifiedName("camstream_capture"), g, NO_OP_CREATOR));
-        return new LayerCapture(module, fn, targets);
+        return new LayerCapture(module, fn, targets, logits);
     }
 
     /**
-     * Inlines every method call of self and of modules on the path to a target, and returns each target's output.
-     * A module called more than once is captured at its last call (the same as a forward hook that overwrites).
+     * Every target's calls at the top level of forward, in execution order, and the targets (or modules on the way
+     * to them) that forward calls inside a nested block instead.
      */
-    private static Map<String, Value> inlineTowards(JitModule root, Graph g, List<String> targets, boolean everything) {
-        // outputs of target calls that were themselves inlined (because a deeper target lives under them)
-        Map<String, Value> inlinedTargets = new HashMap<>();
-        while (true) {
-            Map<String, String> names = GraphNames.of(g);
-            Map<Long, String> pathOf = new HashMap<>();
+    private record Calls(Map<String, List<Value>> calls, Map<String, String> blockCalls) {
+        /** The kind of block ({@code prim::If}, {@code prim::Loop}) that hides a call of {@code target}, or null. */
+        String insideBlock(String target) {
+            for (Map.Entry<String, String> e : blockCalls.entrySet()) {
+                String p = e.getKey();
+                boolean onTheWay = p.equals(target) || p.isEmpty() || target.startsWith(p + ".");
+                if (onTheWay && (p.equals(target) || calls.getOrDefault(target, List.of()).isEmpty())) return e.getValue();
+            }
+            return null;
+        }
+    }
+
+    /** One scan of the graph: the calls seen so far and the first call to inline, if any. */
+    private static final class Scan {
+        final Map<String, String> names;
+        final Map<Long, String> pathOf = new HashMap<>();
+        final Map<String, List<Value>> calls = new LinkedHashMap<>();
+        final Map<String, String> blockCalls = new LinkedHashMap<>();
+        JitNode toInline;
+        String toInlinePath;
+        String toInlineMethod;
+
+        Scan(Graph g) {
+            names = GraphNames.of(g);
             pathOf.put(g.inputs().get(0).address(), "");
-            Map<String, Value> captured = new LinkedHashMap<>();
-            JitNode toInline = null;
-            String toInlinePath = null;
-            String toInlineMethod = null;
-            for (JitNode n = g.param_node().next(); !n.equals(g.return_node()); n = n.next()) {
-                String kind = n.kind().toQualString().getString();
-                boolean getAttr = kind.equals("prim::GetAttr");
-                if (!getAttr && !kind.equals("prim::CallMethod")) continue;
-                if (n.outputs().size() != 1) continue;
-                String base = pathOf.get(n.input(0).address());
-                if (base == null) continue;
-                String name = names.get(n.output().debugName().getString());
-                if (name == null) continue;
-                if (getAttr) {
-                    pathOf.put(n.output().address(), base.isEmpty() ? name : base + "." + name);
-                    continue;
+        }
+    }
+
+    /**
+     * Inlines every method call of self and of modules on the path to a target, and returns each target's calls.
+     * Calls inside {@code prim::If} / {@code prim::Loop} blocks are not inlined or captured, only reported.
+     */
+    private static Calls inlineTowards(JitModule root, Graph g, List<String> targets, boolean everything) {
+        // outputs of target calls that were themselves inlined (because a deeper target lives under them)
+        Map<String, List<Value>> inlinedTargets = new LinkedHashMap<>();
+        while (true) {
+            Scan scan = new Scan(g);
+            walk(g.param_node().next(), g.return_node(), null, scan, targets, everything);
+            if (scan.toInline == null) {
+                for (Map.Entry<String, List<Value>> e : inlinedTargets.entrySet()) {
+                    if (scan.calls.getOrDefault(e.getKey(), List.of()).isEmpty()) scan.calls.put(e.getKey(), e.getValue());
                 }
-                if (targets.contains(base) && name.equals("forward")) {
-                    captured.put(base, n.output());
-                }
-                if (everything || base.isEmpty() || leadsToTarget(base, targets)) {
-                    toInline = n;
-                    toInlinePath = base;
-                    toInlineMethod = name;
-                    break;
-                }
+                return new Calls(scan.calls, scan.blockCalls);
             }
-            if (toInline == null) {
-                for (Map.Entry<String, Value> e : inlinedTargets.entrySet()) {
-                    captured.putIfAbsent(e.getKey(), e.getValue());
-                }
-                return captured;
-            }
+            JitNode toInline = scan.toInline;
+            String toInlinePath = scan.toInlinePath;
+            String toInlineMethod = scan.toInlineMethod;
             JitModule owner = toInlinePath.isEmpty() ? root : submodule(root, toInlinePath);
             long oldOutput = toInline.output().address();
             GraphFunction callee = torch.toGraphFunction(owner.get_method(new BytePointer(toInlineMethod)).function());
             ValueVector newOutputs = torch.inlineCallTo(toInline, callee, false);
             Value replacement = newOutputs.size() == 1 ? newOutputs.get(0) : null;
-            inlinedTargets.replaceAll((k, v) -> v.address() == oldOutput ? replacement : v);
+            for (List<Value> values : inlinedTargets.values()) values.replaceAll(v -> v.address() == oldOutput ? replacement : v);
             if (targets.contains(toInlinePath) && toInlineMethod.equals("forward") && replacement != null) {
-                inlinedTargets.put(toInlinePath, replacement);
+                inlinedTargets.computeIfAbsent(toInlinePath, k -> new ArrayList<>()).add(replacement);
+            }
+        }
+    }
+
+    /**
+     * Scans nodes from {@code first} up to {@code end}; {@code block} is the kind of the enclosing nested block, null
+     * at the top level. Stops at the first top-level call to inline.
+     */
+    private static void walk(JitNode first, JitNode end, String block, Scan scan, List<String> targets, boolean everything) {
+        for (JitNode n = first; !n.equals(end); n = n.next()) {
+            String kind = n.kind().toQualString().getString();
+            boolean getAttr = kind.equals("prim::GetAttr");
+            if ((getAttr || kind.equals("prim::CallMethod")) && n.outputs().size() == 1) {
+                String base = scan.pathOf.get(n.input(0).address());
+                String name = base == null ? null : scan.names.get(n.output().debugName().getString());
+                if (name != null) {
+                    if (getAttr) {
+                        scan.pathOf.put(n.output().address(), base.isEmpty() ? name : base + "." + name);
+                        continue;
+                    }
+                    boolean targetCall = targets.contains(base) && name.equals("forward");
+                    boolean onTheWay = base.isEmpty() || leadsToTarget(base, targets);
+                    if (block != null) {
+                        if (targetCall || onTheWay) scan.blockCalls.putIfAbsent(base, block);
+                        continue;
+                    }
+                    if (targetCall) scan.calls.computeIfAbsent(base, k -> new ArrayList<>()).add(n.output());
+                    if (everything || onTheWay) {
+                        scan.toInline = n;
+                        scan.toInlinePath = base;
+                        scan.toInlineMethod = name;
+                        return;
+                    }
+                    continue;
+                }
+            }
+            var blocks = n.blocks();
+            for (long b = 0, nb = blocks.size(); b < nb; b++) {
+                var inner = blocks.at(b);
+                walk(inner.param_node().next(), inner.return_node(), block == null ? kind : block, scan, targets, everything);
             }
         }
     }
@@ -225,7 +294,6 @@ public final class LayerCapture {
         return m;
     }
 
-    /** Re-roots autograd at the earliest captured value: detach it and mark the copy as requiring grad. */
     /** Makes {@code g} return the tuple (its former output, extra...) so that one run yields both. */
     static void returnAlsoFromGraph(Graph g, List<Value> extra) {
         ValueVector items = new ValueVector();
@@ -237,30 +305,45 @@ public final class LayerCapture {
         g.registerOutput(tuple.output());
     }
 
-    private static void makeFirstOutputALeaf(Graph g, List<Value> outputs) {
-        Value first = outputs.get(0);
+    /**
+     * Makes what the capture returns a snapshot of each layer's output: downstream code reads a clone, so in-place ops
+     * that follow a layer ({@code out += identity}, {@code ReLU(inplace=True)}) neither overwrite the activation nor
+     * fail on a leaf. With {@code gradientLeaf} the earliest value is first replaced, for everything downstream, by a
+     * detached copy that requires grad, so autograd records only what follows it.
+     */
+    private static void snapshotOutputs(Graph g, List<Value> outputs, boolean gradientLeaf) {
+        List<Value> distinct = new ArrayList<>();
         for (Value v : outputs) {
-            if (v.node().isBefore(first.node())) first = v;
+            // a tuple or other non-tensor output is returned as is (and refused later as having no map)
+            boolean tensor = v.type().get().kind().value == torch.TypeKind.TensorType.value;
+            if (tensor && distinct.stream().noneMatch(d -> d.address() == v.address())) distinct.add(v);
         }
-        JitNode detach = g.create(Symbol.fromQualString("aten::detach"), new ValueVector(first), 1);
-        detach.insertAfter(first.node());
-        detach.output().setType(first.type());
+        distinct.sort((a, b) -> a.node().equals(b.node()) ? 0 : a.node().isBefore(b.node()) ? -1 : 1);
+        for (int k = 0; k < distinct.size(); k++) {
+            Value v = distinct.get(k);
+            Value kept = k == 0 && gradientLeaf ? insertLeaf(g, v) : v;
+            Value none = g.insertConstant(new IValue());
+            JitNode clone = g.create(Symbol.fromQualString("aten::clone"), new ValueVector(kept, none), 1);
+            clone.insertAfter(kept.node());
+            none.node().moveBefore(clone);
+            clone.output().setType(v.type());
+            v.replaceAllUsesAfterNodeWith(clone, clone.output());
+            for (int i = 0; i < outputs.size(); i++) {
+                if (outputs.get(i).address() == v.address()) outputs.set(i, kept);
+            }
+        }
+    }
+
+    /** {@code detach(v).requires_grad_(true)}, inserted right after {@code v}'s node. */
+    private static Value insertLeaf(Graph g, Value v) {
+        JitNode detach = g.create(Symbol.fromQualString("aten::detach"), new ValueVector(v), 1);
+        detach.insertAfter(v.node());
+        detach.output().setType(v.type());
         Value yes = g.insertConstant(new IValue(true));
         yes.node().moveBefore(detach);
         JitNode requiresGrad = g.create(Symbol.fromQualString("aten::requires_grad_"), new ValueVector(detach.output(), yes), 1);
         requiresGrad.insertAfter(detach);
-        requiresGrad.output().setType(first.type());
-        Value leaf = requiresGrad.output();
-        // Downstream code sees a clone, so in-place ops that follow the layer (`out += identity`, ReLU(inplace))
-        // neither fail on the leaf nor overwrite the activation we return.
-        Value none = g.insertConstant(new IValue());
-        none.node().moveBefore(detach);
-        JitNode clone = g.create(Symbol.fromQualString("aten::clone"), new ValueVector(leaf, none), 1);
-        clone.insertAfter(requiresGrad);
-        clone.output().setType(first.type());
-        first.replaceAllUsesAfterNodeWith(clone, clone.output());
-        for (int i = 0; i < outputs.size(); i++) {
-            if (outputs.get(i).address() == first.address()) outputs.set(i, leaf);
-        }
+        requiresGrad.output().setType(v.type());
+        return requiresGrad.output();
     }
 }

@@ -21,7 +21,7 @@ public final class LayerCatalog {
 
     /** Runs the model once on zeros of shape (1, channels, size, size) with every called submodule captured. */
     public static LayerCatalog of(TorchModel model, int channels, int height, int width) {
-        LayerCapture all = LayerCapture.buildAll(model.module(), model.modulePaths());
+        LayerCapture all = LayerCapture.buildAll(model.module(), model.modulePaths(), model::logitsOf);
         List<LayerInfo> infos = new ArrayList<>();
         String best = null;
         long bestData = 0;

@@ -12,6 +12,11 @@ public record LayerInfo(String path, int[] shape) {
         return shape != null && shape.length == 4 && (long) shape[2] * shape[3] > 1;
     }
 
+    /** True for 3-D (N, T, C) outputs with several tokens: a transformer block's, mapped with {@code --reshape}. */
+    public boolean isTokens() {
+        return shape != null && shape.length == 3 && shape[1] > 1;
+    }
+
     public String shapeText() {
         return shape == null ? "(not a tensor)" : Arrays.toString(shape);
     }

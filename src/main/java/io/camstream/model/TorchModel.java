@@ -33,10 +33,27 @@ public final class TorchModel implements AutoCloseable {
     private final Map<String, LayerCapture> captures = new HashMap<>();
     private final ExecutionDevice device;
     private GuidedBackpropGraph guided;
+    private final String outputType;
+    private final List<String> outputFields;
+    private ModelOutput output = ModelOutput.FIRST_TENSOR;
 
     private TorchModel(Path path, JitModule module, ExecutionDevice device) {
         this.path = path;
         this.module = module;
+        List<String> fields = new ArrayList<>();
+        try (PointerScope scope = new PointerScope()) {
+            org.bytedeco.pytorch.Type type = module.get_method(new org.bytedeco.javacpp.BytePointer("forward")).graph().outputs().get(0).type().get();
+            this.outputType = type.str().getString();
+            // JavaCPP enums: compare values, not instances; a named tuple's field names are in its TupleType
+            if (type.kind().value == torch.TypeKind.TupleType.value) {
+                var names = new org.bytedeco.pytorch.TupleType(type).names();
+                if (names.has_value()) {
+                    var v = names.get();
+                    for (long i = 0; i < v.size(); i++) fields.add(v.get(i).getString());
+                }
+            }
+        }
+        this.outputFields = List.copyOf(fields);
         this.modulePaths = listModulePaths(module);
         this.device = device;
     }
@@ -158,6 +175,31 @@ public final class TorchModel implements AutoCloseable {
         return modulePaths;
     }
 
+    /** Which of the forward's outputs holds the logits (for models returning a tuple, named tuple, list or dict). */
+    public TorchModel useOutput(ModelOutput output) {
+        this.output = output;
+        return this;
+    }
+
+    public ModelOutput output() {
+        return output;
+    }
+
+    /** The forward's return type as TorchScript names it, e.g. {@code Tensor}, {@code (Tensor, Tensor)} or a named tuple's class. */
+    public String outputType() {
+        return outputType;
+    }
+
+    /** A named tuple output's field names, in order; empty for any other output. */
+    public List<String> outputFields() {
+        return outputFields;
+    }
+
+    /** The logits among the forward's outputs {@code out}, as {@link #useOutput} chose. */
+    Tensor logitsOf(IValue out) {
+        return output.pick(out, outputFields);
+    }
+
     /** Plain forward without gradient tracking. The caller owns the returned tensor's scope. */
     public Tensor forward(Tensor input) {
         try (NoGradGuard noGrad = new NoGradGuard()) {
@@ -172,11 +214,16 @@ public final class TorchModel implements AutoCloseable {
      * @throws UnknownLayerException when a path is not a submodule
      */
     public LayerCapture capture(List<String> layers, boolean gradientLeaf) {
+        return capture(layers, gradientLeaf, LayerCall.FIRST);
+    }
+
+    /** As {@link #capture(List, boolean)}, each layer at call {@code call} of it (for modules forward calls more than once). */
+    public LayerCapture capture(List<String> layers, boolean gradientLeaf, LayerCall call) {
         for (String layer : layers) requireLayer(layer);
-        String key = String.join(",", layers) + (gradientLeaf ? "#grad" : "#plain");
+        String key = String.join(",", layers) + (gradientLeaf ? "#grad" : "#plain") + "@" + call;
         LayerCapture c = captures.get(key);
         if (c == null) {
-            c = LayerCapture.build(module, layers, gradientLeaf);
+            c = LayerCapture.build(module, layers, gradientLeaf, call, this::logitsOf);
             captures.put(key, c);
         }
         return c;
@@ -184,7 +231,7 @@ public final class TorchModel implements AutoCloseable {
 
     /** The forward rewritten for guided backpropagation, built once. */
     public GuidedBackpropGraph guidedBackprop() {
-        if (guided == null) guided = GuidedBackpropGraph.build(module);
+        if (guided == null) guided = GuidedBackpropGraph.build(module, this::logitsOf);
         return guided;
     }
 
@@ -201,10 +248,7 @@ public final class TorchModel implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new InvalidInputException("the model rejected the input of shape " + LayerCapture.shapeOf(input) + ": " + LayerCapture.firstLine(e.getMessage()), e);
         }
-        if (!out.isTensor()) {
-            throw new ModelLoadException("the model's forward returns " + out.tagKind().getString() + ", not a logits tensor");
-        }
-        return out.toTensor();
+        return logitsOf(out);
     }
 
     public void requireLayer(String layer) {

@@ -102,7 +102,7 @@ public final class ClassModelVisualizer {
             double logit;
             double prob;
             try (PointerScope scope = new PointerScope()) {
-                Tensor leaf = Tensors.toTorch(new FloatTensor(shifted, 1, 3, h, w)).requires_grad_(true);
+                Tensor leaf = model.toModelInput(new FloatTensor(shifted, 1, 3, h, w)).requires_grad_(true);
                 Tensor out = model.forwardRecorded(leaf);
                 Tensor score = settings.objective() == Objective.LOGIT ? out.select(1, target).sum()
                         : torch.log_softmax(out, 1).select(1, target).sum();
@@ -128,7 +128,7 @@ public final class ClassModelVisualizer {
 
     private float[] logits(float[] x, int h, int w) {
         try (PointerScope scope = new PointerScope()) {
-            return Tensors.toJava(model.forward(Tensors.toTorch(new FloatTensor(x, 1, 3, h, w)))).data();
+            return Tensors.toJava(model.forward(model.toModelInput(new FloatTensor(x, 1, 3, h, w)))).data();
         }
     }
 

@@ -76,9 +76,9 @@ final class FakeBackend implements InferenceBackend {
             computedMarkers.add(input.data()[i * 3 * h * w]);
             for (int c = 0; c < CLASSES; c++) logits[i * CLASSES + c] = channelMean(input, i, c % 3) + c / 100f;
         }
-        int[][] classes = targets.resolve(logits, n, CLASSES);
+        io.camstream.explain.Target[][] classes = targets.resolve(logits, n, CLASSES);
         int maps = 0;
-        for (int[] c : classes) maps += c.length;
+        for (io.camstream.explain.Target[] c : classes) maps += c.length;
         float[] cams = new float[maps * 16];
         int[] inputIndex = new int[maps];
         int[] targetClass = new int[maps];
@@ -90,7 +90,8 @@ final class FakeBackend implements InferenceBackend {
             List<Prediction> preds = new ArrayList<>();
             for (int c : Ranking.topK(logits, i * CLASSES, CLASSES, CLASSES)) preds.add(new Prediction(c, "class" + c, p[c]));
             predictions.add(preds);
-            for (int c : classes[i]) {
+            for (io.camstream.explain.Target t : classes[i]) {
+                int c = t.primaryClass();
                 blockMeans(input, i, c % 3, cams, m * 16);
                 inputIndex[m] = i;
                 targetClass[m] = c;
