@@ -2,6 +2,7 @@ package io.camstream.explain;
 
 import io.camstream.CamstreamException;
 import io.camstream.InvalidInputException;
+import io.camstream.model.ActivationCapture;
 import io.camstream.model.LayerCapture;
 import io.camstream.model.LayerCatalog;
 import io.camstream.model.Tensors;
@@ -90,7 +91,7 @@ public final class ExplanationContext {
         if (used.isEmpty()) {
             logits = model.forward(x);
         } else {
-            LayerCapture capture = model.capture(used, method.usesGradients());
+            ActivationCapture capture = model.capture(used, method.usesGradients());
             LayerCapture.Result forward;
             if (method.usesGradients()) {
                 forward = capture.run(x);

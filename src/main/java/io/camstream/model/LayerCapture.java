@@ -31,7 +31,7 @@ import java.util.Map;
  * {@code gradientLeaf} the first captured value is replaced, for everything downstream of it, by a detached copy that
  * requires grad: autograd then records only what follows the target layer, while the trunk runs untracked.
  */
-public final class LayerCapture {
+public final class LayerCapture implements ActivationCapture {
     private static final GraphFunctionCreator NO_OP_CREATOR = LongLived.pin(new GraphFunctionCreator() {
         @Override
         public void call(GraphFunction f) {
@@ -49,14 +49,21 @@ public final class LayerCapture {
         this.layers = List.copyOf(layers);
     }
 
+    @Override
     public List<String> layers() {
         return layers;
+    }
+
+    /** The rewritten graph (for {@link GraphSplit}, which copies it). */
+    Graph graph() {
+        return function.graph();
     }
 
     /** The model's output and the captured activations, in the order of {@link #layers()}. Caller scopes the tensors. */
     public record Result(Tensor output, List<Tensor> activations) {
     }
 
+    @Override
     public Result run(Tensor input) {
         IValueVector stack = new IValueVector();
         stack.push_back(new IValue(module._ivalue()));
@@ -66,7 +73,12 @@ public final class LayerCapture {
         } catch (RuntimeException e) {
             throw new io.camstream.InvalidInputException("the model rejected the input of shape " + shapeOf(input) + ": " + firstLine(e.getMessage()), e);
         }
-        TupleElements elements = stack.get(0).toTuple().elements();
+        return resultOf(stack.get(0));
+    }
+
+    /** Reads the tuple (output, captured...) that a capture graph returns. */
+    static Result resultOf(IValue tuple) {
+        TupleElements elements = tuple.toTuple().elements();
         IValue out = elements.get(0);
         if (!out.isTensor()) {
             throw new ModelLoadException("the model's forward returns " + out.tagKind().getString() + ", not a logits tensor");

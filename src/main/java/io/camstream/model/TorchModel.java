@@ -16,7 +16,6 @@ import org.bytedeco.pytorch.global.torch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,15 +29,21 @@ public final class TorchModel implements AutoCloseable {
     private final Path path;
     private final JitModule module;
     private final List<String> modulePaths;
-    private final Map<String, LayerCapture> captures = new HashMap<>();
+    private final Map<String, ActivationCapture> captures = new BoundedCache<>(MAX_CAPTURES);
     private final ExecutionDevice device;
+    private final boolean optimise;
+    private final OptimisedForward optimisedForward;
     private GuidedBackpropGraph guided;
+    /** Layer sets whose capture graphs stay built (each holds its own optimised trunk). */
+    static final int MAX_CAPTURES = 8;
 
-    private TorchModel(Path path, JitModule module, ExecutionDevice device) {
+    private TorchModel(Path path, JitModule module, ExecutionDevice device, boolean optimise) {
         this.path = path;
         this.module = module;
         this.modulePaths = listModulePaths(module);
         this.device = device;
+        this.optimise = optimise;
+        this.optimisedForward = optimise ? new OptimisedForward(this) : null;
     }
 
     /** Loads the model for the CPU. */
@@ -46,13 +51,20 @@ public final class TorchModel implements AutoCloseable {
         return load(path, ExecutionDevice.cpu());
     }
 
+    /** Loads the model for {@code device}, with inference optimisation on. */
+    public static TorchModel load(Path path, ExecutionDevice device) {
+        return load(path, device, true);
+    }
+
     /**
      * Loads the model for {@code device}. On CUDA the module is moved to the device, optionally converted to half
      * precision and its 4-D weights to channels_last, and cuDNN benchmark mode is set as asked.
      *
+     * @param optimise run what needs no gradient (the trunk before the first captured layer, pure-inference forwards)
+     *                 as frozen, inference-optimised graphs; false runs everything as the model's own graph
      * @throws io.camstream.CudaUnavailableException when CUDA is asked for and libtorch cannot use it (checked first)
      */
-    public static TorchModel load(Path path, ExecutionDevice device) {
+    public static TorchModel load(Path path, ExecutionDevice device, boolean optimise) {
         if (device.isCuda()) CudaDevices.require(device.index());
         if (!Files.exists(path)) throw new ModelLoadException("model file not found: " + path);
         if (!Files.isRegularFile(path) || !Files.isReadable(path)) throw new ModelLoadException("model file is not a readable file: " + path);
@@ -70,7 +82,7 @@ public final class TorchModel implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new ModelLoadException("cannot place " + path + " on " + device + ": " + LayerCapture.firstLine(e.getMessage()), e);
         }
-        return new TorchModel(path, module, device);
+        return new TorchModel(path, module, device, optimise);
     }
 
     private static void placeOn(JitModule module, ExecutionDevice device) {
@@ -158,11 +170,24 @@ public final class TorchModel implements AutoCloseable {
         return modulePaths;
     }
 
-    /** Plain forward without gradient tracking. The caller owns the returned tensor's scope. */
+    /** Plain forward without gradient tracking: the model's own graph. The caller owns the returned tensor's scope. */
     public Tensor forward(Tensor input) {
         try (NoGradGuard noGrad = new NoGradGuard()) {
             return forwardRecorded(input);
         }
+    }
+
+    /**
+     * Forward without gradient tracking for pure inference (masked or perturbed copies): the frozen, optimised
+     * forward where it applies, else {@link #forward}. Same logits within {@link ParityCheck#TOLERANCE} relative.
+     */
+    public Tensor inferenceForward(Tensor input) {
+        return optimise ? optimisedForward.forward(input) : forward(input);
+    }
+
+    /** Whether inference optimisation was asked for at load time. */
+    public boolean optimises() {
+        return optimise;
     }
 
     /**
@@ -171,12 +196,13 @@ public final class TorchModel implements AutoCloseable {
      * @param gradientLeaf record autograd only downstream of the first layer (for gradient methods)
      * @throws UnknownLayerException when a path is not a submodule
      */
-    public LayerCapture capture(List<String> layers, boolean gradientLeaf) {
+    public ActivationCapture capture(List<String> layers, boolean gradientLeaf) {
         for (String layer : layers) requireLayer(layer);
         String key = String.join(",", layers) + (gradientLeaf ? "#grad" : "#plain");
-        LayerCapture c = captures.get(key);
+        ActivationCapture c = captures.get(key);
         if (c == null) {
-            c = LayerCapture.build(module, layers, gradientLeaf);
+            LayerCapture whole = LayerCapture.build(module, layers, gradientLeaf);
+            c = optimise ? OptimisedCapture.build(module, path.getFileName().toString(), layers, gradientLeaf, whole) : whole;
             captures.put(key, c);
         }
         return c;
@@ -220,6 +246,7 @@ public final class TorchModel implements AutoCloseable {
     @Override
     public void close() {
         captures.clear();
+        if (optimisedForward != null) optimisedForward.close();
         guided = null;
         module.close();
     }

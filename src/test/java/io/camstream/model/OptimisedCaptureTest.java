@@ -1,0 +1,102 @@
+package io.camstream.model;
+
+import io.camstream.Fixtures;
+import io.camstream.tensor.FloatTensor;
+import io.camstream.tensor.Npy;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The trunk/head split against the whole capture graph it came from (the reference: today's path). */
+class OptimisedCaptureTest {
+    private static TorchModel optimised;
+    private static TorchModel whole;
+    private static FloatTensor input;
+
+    @BeforeAll
+    static void load() {
+        optimised = TorchModel.load(Fixtures.PARITY.resolve("tiny_resnet.pt"));
+        whole = TorchModel.load(Fixtures.PARITY.resolve("tiny_resnet.pt"), ExecutionDevice.cpu(), false);
+        input = Npy.readFloat(Fixtures.PARITY.resolve("tiny_resnet_input.npy"));
+    }
+
+    @AfterAll
+    static void close() {
+        optimised.close();
+        whole.close();
+    }
+
+    @Test
+    void theTrunkOfAConvBnModelIsFoldedAndTheSplitIsUsed() {
+        OptimisedCapture c = assertInstanceOf(OptimisedCapture.class, optimised.capture(List.of("layer3"), true));
+        assertTrue(c.optimised(), () -> "fell back: " + c.fallbackReason());
+        String trunk = c.trunkGraph();
+        assertNotNull(trunk);
+        assertTrue(trunk.contains("conv"), trunk);
+        assertFalse(trunk.contains("aten::batch_norm"), "batch-norm left in the trunk:\n" + trunk);
+        assertInstanceOf(LayerCapture.class, whole.capture(List.of("layer3"), true), "--no-optimize keeps today's capture");
+    }
+
+    /**
+     * Target layer2.1.conv2: the block's input (the skip connection) is read after the target by {@code out + identity},
+     * so it must cross from the trunk into the head; the gradient at the target must not change.
+     */
+    @Test
+    void aSkipConnectionCrossingTheTargetKeepsTheGradient() {
+        assertSameForwardAndGradient(List.of("layer2.1.conv2"));
+    }
+
+    @Test
+    void twoLayersGetTheGradientsOfTheWholeCapture() {
+        assertSameForwardAndGradient(List.of("layer2", "layer3"));
+    }
+
+    private static void assertSameForwardAndGradient(List<String> layers) {
+        OptimisedCapture c = assertInstanceOf(OptimisedCapture.class, optimised.capture(layers, true));
+        ActivationCapture reference = whole.capture(layers, true);
+        for (int round = 0; round < 2; round++) { // the second run is past the one-time parity check
+            try (PointerScope scope = new PointerScope()) {
+                Tensor x = Tensors.toTorch(input);
+                LayerCapture.Result got = c.run(x);
+                LayerCapture.Result want = reference.run(x);
+                assertTrue(c.optimised(), () -> "fell back: " + c.fallbackReason());
+                assertClose(want.output(), got.output(), "logits");
+                for (int l = 0; l < layers.size(); l++) {
+                    assertClose(want.activations().get(l), got.activations().get(l), layers.get(l));
+                    Tensor g = gradient(got, l);
+                    Tensor w = gradient(want, l);
+                    assertClose(w, g, "gradient at " + layers.get(l));
+                    assertTrue(w.abs().max().item_float() > 0, "a gradient that is not all zeros");
+                }
+            }
+        }
+    }
+
+    /** d(sum of logit[i, 3]) / d(layer l's activations). */
+    private static Tensor gradient(LayerCapture.Result r, int l) {
+        Tensor score = r.output().select(1, 3).sum();
+        return torch.grad(new TensorVector(score), new TensorVector(r.activations().get(l)), new TensorVector(),
+                new BoolOptional(true), false, false).get(0);
+    }
+
+    private static void assertClose(Tensor expected, Tensor actual, String what) {
+        FloatTensor e = Tensors.toJava(expected);
+        FloatTensor a = Tensors.toJava(actual);
+        assertEquals(List.of(e.shape().length), List.of(a.shape().length), what + " rank");
+        double err = ParityCheck.relativeError(a.data(), e.data());
+        assertTrue(err < 1e-4, what + ": relative error " + err);
+    }
+}
