@@ -87,7 +87,7 @@ final class EvaluateCommand implements Callable<Integer> {
             }
         }
         double[] fractions = Arrays.stream(roadPercentiles).map(p -> p / 100).toArray();
-        try (TorchModel m = TorchModel.load(model.modelPath())) {
+        try (TorchModel m = TorchModel.load(model.modelPath(), io.camstream.model.ExecutionDevice.cpu(), model.optimize())) {
             Evaluator evaluator = new Evaluator(m, name -> methodOptions.explainer(m, name, model.config().layer(), prep, labels, batchSize, System.err),
                     batchSize, steps, fractions, seed, System.err);
             Map<String, MethodResult> results = evaluator.run(methods, source(in, count), classes);

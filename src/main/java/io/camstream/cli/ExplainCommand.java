@@ -60,7 +60,7 @@ final class ExplainCommand implements Callable<Integer> {
         Labels labels = model.labels();
         OverlayRenderer renderer = new OverlayRenderer(colormap, alpha);
         ExplainInputs in = ExplainInputs.of(inputs, prep);
-        try (TorchModel m = TorchModel.load(model.modelPath(), model.device())) {
+        try (TorchModel m = TorchModel.load(model.modelPath(), model.device(), model.optimize())) {
             Explainer explainer = methodOptions.explainer(m, method, model.config().layer(), prep, labels, batchSize, System.err);
             String chosen = explainer.layers().isEmpty() ? "the input" : String.join(",", explainer.layers());
             ExplanationWriter writer = new ExplanationWriter(output, labels, renderer, panel);

@@ -41,7 +41,16 @@ public final class ModelOptions {
                     + "and needs the GPU build (mvn -Pgpu), an NVIDIA driver and a GPU.")
     String deviceName;
 
+    @Option(names = "--no-optimize",
+            description = "Explain/evaluate/serve/bench: run the model's own graph everywhere, without the frozen, inference-optimised "
+                    + "trunk before the layer (for debugging and parity runs; maps agree within 1e-3 relative either way).")
+    boolean noOptimize;
+
     private ModelConfig loaded;
+
+    boolean optimize() {
+        return !noOptimize;
+    }
 
     ExecutionDevice device() {
         return ExecutionDevice.parse(deviceName);

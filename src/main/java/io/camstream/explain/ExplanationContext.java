@@ -89,7 +89,7 @@ public final class ExplanationContext {
         List<Tensor> acts = new ArrayList<>();
         List<String> used = method.usesLayers() ? layers : List.of();
         if (used.isEmpty()) {
-            logits = model.forward(x);
+            logits = model.inferenceForward(x);
         } else {
             ActivationCapture capture = model.capture(used, method.usesGradients());
             LayerCapture.Result forward;
@@ -238,7 +238,7 @@ public final class ExplanationContext {
         for (int from = 0; from < b; from += chunk) {
             int to = Math.min(b, from + chunk);
             try (PointerScope scope = new PointerScope()) {
-                parts.add(Tensors.toJava(model.forward(model.toModelInput(from == 0 && to == b ? batch : batch.rows(from, to)))));
+                parts.add(Tensors.toJava(model.inferenceForward(model.toModelInput(from == 0 && to == b ? batch : batch.rows(from, to)))));
             }
         }
         return FloatTensor.concat(parts);
