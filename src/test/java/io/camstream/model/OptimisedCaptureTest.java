@@ -51,6 +51,57 @@ class OptimisedCaptureTest {
     }
 
     /**
+     * A forward that writes module state before the layer ({@code self.calls += 1}): a frozen trunk would count in its
+     * own copy, so the split must not be used, and the user is told once.
+     */
+    @Test
+    void aTrunkThatWritesModuleStateFallsBackAndSaysSo() {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        try (TorchModel stateful = TorchModel.load(Fixtures.ROOT.resolve("optimise/stateful.pt"));
+             TorchModel reference = TorchModel.load(Fixtures.ROOT.resolve("optimise/stateful.pt"), ExecutionDevice.cpu(), false)) {
+            System.setErr(new java.io.PrintStream(err, true));
+            OptimisedCapture c = assertInstanceOf(OptimisedCapture.class, stateful.capture(List.of("conv2"), true));
+            System.setErr(saved);
+            assertFalse(c.optimised());
+            assertTrue(c.fallbackReason().contains("write module state"), c.fallbackReason());
+            String log = err.toString();
+            assertEquals(1, log.lines().filter(l -> l.contains("inference-optimised trunk not used")).count(), log);
+            assertTrue(log.contains("conv2") && log.contains("write module state"), log);
+            try (PointerScope scope = new PointerScope()) {
+                Tensor x = torch.randn(2, 3, 8, 8);
+                LayerCapture.Result got = c.run(x);
+                LayerCapture.Result want = reference.capture(List.of("conv2"), true).run(x);
+                assertClose(want.output(), got.output(), "logits");
+                assertClose(want.activations().get(0), got.activations().get(0), "conv2");
+            }
+        } finally {
+            System.setErr(saved);
+        }
+    }
+
+    /** The parity suite (which runs with the optimisation on) really exercises the split: no case falls back. */
+    @Test
+    void everyParityCaseUsesTheSplit() throws java.io.IOException {
+        var cases = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Fixtures.PARITY.resolve("cases.json").toFile());
+        java.util.Map<String, TorchModel> models = new java.util.HashMap<>();
+        try {
+            for (var c : cases) {
+                TorchModel m = models.computeIfAbsent(c.get("model").asText(), f -> TorchModel.load(Fixtures.PARITY.resolve(f)));
+                FloatTensor x = Npy.readFloat(Fixtures.PARITY.resolve(c.get("input").asText()));
+                List<String> layers = List.of(c.get("layer").asText().split(","));
+                OptimisedCapture capture = assertInstanceOf(OptimisedCapture.class, m.capture(layers, true));
+                try (PointerScope scope = new PointerScope()) {
+                    capture.run(Tensors.toTorch(x));
+                }
+                assertTrue(capture.optimised(), () -> c.get("case").asText() + " fell back: " + capture.fallbackReason());
+            }
+        } finally {
+            models.values().forEach(TorchModel::close);
+        }
+    }
+
+    /**
      * Target layer2.1.conv2: the block's input (the skip connection) is read after the target by {@code out + identity},
      * so it must cross from the trunk into the head; the gradient at the target must not change.
      */
