@@ -14,7 +14,7 @@ import java.util.Set;
  */
 final class ParityCheck {
     static final double TOLERANCE = 1e-3;
-    private static final int MAX_SHAPES = 16;
+    private static final int MAX_SHAPES = 64; // a server's batcher sees every batch size up to its maximum
     private final Set<String> checked = new LinkedHashSet<>();
 
     /** Whether a batch of {@code input}'s shape still needs checking. */

@@ -48,6 +48,12 @@ class OptimisedCaptureTest {
         assertTrue(trunk.contains("conv"), trunk);
         assertFalse(trunk.contains("aten::batch_norm"), "batch-norm left in the trunk:\n" + trunk);
         assertInstanceOf(LayerCapture.class, whole.capture(List.of("layer3"), true), "--no-optimize keeps today's capture");
+        // the trunk became the forward of a clone: the model's own forward is still the whole model
+        try (PointerScope scope = new PointerScope()) {
+            Tensor x = Tensors.toTorch(input);
+            assertClose(whole.forward(x), optimised.forward(x), "the model's own forward after the split");
+            assertClose(whole.forward(x), optimised.inferenceForward(x), "the optimised whole forward");
+        }
     }
 
     /**
