@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Server benchmarks (benchmarks/README.md, section "Server"). One case per call; each prints labelled JSON lines:
-#   benchmarks/server/run.sh capacity-demo | capacity-resnet18 | batching-demo | batching-resnet18 | inprocess
+#   benchmarks/server/run.sh capacity-demo | capacity-resnet18 | batching-demo | batching-resnet18 | optimise-resnet18 | inprocess
 # Server and load generator share this machine; the server gets --threads ${THREADS:-1} for libtorch.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -61,6 +61,17 @@ case "${1:-}" in
       load "batching-resnet18-max-batch-$b" --streams 8 --fps 5
       stop_server
     done ;;
+  optimise-resnet18)
+    # issue 10: saturated throughput with today's path (--no-optimize) and the optimised trunk, alternating
+    for r in 1 2; do
+      for opt in no-optimize optimise; do
+        flags=()
+        [ "$opt" = no-optimize ] && flags=(--no-optimize)
+        start_server "${RESNET[@]}" --max-batch 4 "${flags[@]}"
+        load "optimise-resnet18-$opt-round-$r" --streams 8 --fps 5
+        stop_server
+      done
+    done ;;
   inprocess)
     CP="target/camstream.jar:target/lib/*"
     for b in 1 8 32; do
@@ -70,6 +81,6 @@ case "${1:-}" in
       echo "{\"case\":\"inprocess-resnet18-batch-$b\",\"bench\":$(java -Djava.library.path= -cp "$CP" benchmarks/server/InProcessBench.java benchmarks/models/resnet18.pt layer4 224 "$b" 20 "${THREADS:-1}" 2> /dev/null | tail -1)}"
     done ;;
   *)
-    echo "usage: $0 capacity-demo|capacity-resnet18|batching-demo|batching-resnet18|inprocess" >&2
+    echo "usage: $0 capacity-demo|capacity-resnet18|batching-demo|batching-resnet18|optimise-resnet18|inprocess" >&2
     exit 2 ;;
 esac

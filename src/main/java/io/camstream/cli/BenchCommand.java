@@ -21,7 +21,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 
-@Command(name = "bench", description = {"Measure explain throughput against the plain forward pass, in one process, after warm-up. Prints one JSON line.",
+@Command(name = "bench", description = {"Measure explain throughput against the model's forward, in one process, after warm-up: explain, the plain "
+        + "TorchScript forward under no-grad (forward_*) and the frozen, inference-optimised forward (optimized_forward_*) alternate, one "
+        + "iteration of each at a time. Prints one JSON line.",
         "explain_ms_per_image is the whole explain call (forward, backward or masked forwards, maps, post-processing) divided by the images."},
         mixinStandardHelpOptions = true)
 final class BenchCommand implements Callable<Integer> {
@@ -61,37 +63,24 @@ final class BenchCommand implements Callable<Integer> {
         try (TorchModel m = model.load()) {
             Explainer explainer = methodOptions.explainer(m, method, model.config().layer(), model.config().inputSize(), model.preprocessing(), Labels.NONE, chunk, System.err);
             String chosen = explainer.layers().isEmpty() ? "(input)" : String.join(",", explainer.layers());
-            double forwardSeconds;
-            double explainSeconds;
+            long[] total = new long[3]; // explain, plain forward, optimised forward
             try (PointerScope scope = new PointerScope()) {
                 Tensor x = m.toModelInput(input);
-                for (int i = 0; i < warmup; i++) {
-                    try (PointerScope s = new PointerScope()) {
-                        forwardOnce(m, x);
-                    }
-                    explainer.explain(input, Targets.top1());
-                }
-                // alternate the two so that drift in machine load affects both alike
-                long fwd = 0;
-                long exp = 0;
-                for (int i = 0; i < iters; i++) {
-                    long t0 = System.nanoTime();
-                    try (PointerScope s = new PointerScope()) {
-                        forwardOnce(m, x);
-                    }
-                    long t1 = System.nanoTime();
-                    explainer.explain(input, Targets.top1());
-                    long t2 = System.nanoTime();
-                    fwd += t1 - t0;
-                    exp += t2 - t1;
-                }
-                forwardSeconds = fwd / 1e9;
-                explainSeconds = exp / 1e9;
+                for (int i = 0; i < warmup; i++) iteration(m, explainer, input, x, null);
+                // alternate the three so that drift in machine load affects all alike
+                for (int i = 0; i < iters; i++) iteration(m, explainer, input, x, total);
             }
+            double explainSeconds = total[0] / 1e9;
+            double forwardSeconds = total[1] / 1e9;
+            double optimisedSeconds = total[2] / 1e9;
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("explain_images_per_s", round(batch * iters / explainSeconds));
             out.put("forward_images_per_s", round(batch * iters / forwardSeconds));
+            out.put("optimized_forward_images_per_s", round(batch * iters / optimisedSeconds));
             out.put("explain_over_forward", round(forwardSeconds / explainSeconds));
+            out.put("explain_over_optimized_forward", round(optimisedSeconds / explainSeconds));
+            out.put("optimized_forward_over_forward", round(forwardSeconds / optimisedSeconds));
+            out.put("optimize", m.optimises());
             out.put("explain_ms_per_image", round(explainSeconds * 1000 / (batch * iters)));
             out.put("forward_ms_per_image", round(forwardSeconds * 1000 / (batch * iters)));
             out.put("device", m.device().isCuda() ? m.device() + ": " + CudaDevices.name(m.device().index()) : "cpu: " + cpuName());
@@ -107,9 +96,28 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A forward pass that has finished when it returns: on CUDA the logits are copied to the host (a sync). */
-    private static void forwardOnce(TorchModel m, Tensor x) {
-        Tensor logits = m.forward(x);
+    /** One explain call, one plain forward, one optimised forward; their nanoseconds are added to {@code total} unless null. */
+    private static void iteration(TorchModel m, Explainer explainer, FloatTensor input, Tensor x, long[] total) {
+        long t0 = System.nanoTime();
+        explainer.explain(input, Targets.top1());
+        long t1 = System.nanoTime();
+        try (PointerScope s = new PointerScope()) {
+            finish(m, m.forward(x));
+        }
+        long t2 = System.nanoTime();
+        try (PointerScope s = new PointerScope()) {
+            finish(m, m.inferenceForward(x));
+        }
+        long t3 = System.nanoTime();
+        if (total != null) {
+            total[0] += t1 - t0;
+            total[1] += t2 - t1;
+            total[2] += t3 - t2;
+        }
+    }
+
+    /** Makes a forward's end observable: on CUDA the logits are copied to the host (a sync). */
+    private static void finish(TorchModel m, Tensor logits) {
         if (m.device().isCuda()) Tensors.toJava(logits);
     }
 

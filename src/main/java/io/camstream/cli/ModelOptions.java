@@ -48,11 +48,16 @@ public final class ModelOptions {
                     + "(a named tuple's field, a dict's key) or 0-based index. Default: the first tensor (said aloud).")
     String modelOutput;
 
+    @Option(names = "--no-optimize",
+            description = "Explain/evaluate/serve/bench: run the model's own graph everywhere, without the frozen, inference-optimised "
+                    + "trunk before the layer (for debugging and parity runs; maps agree within 1e-3 relative either way).")
+    boolean noOptimize;
+
     private ModelConfig loaded;
 
     /** Loads the model on --device with the logits taken from --model-output, saying which when the forward returns several outputs. */
     TorchModel load() {
-        TorchModel m = TorchModel.load(modelPath(), device());
+        TorchModel m = TorchModel.load(modelPath(), device(), optimize());
         try {
             m.useOutput(ModelOutput.parse(modelOutput));
             if (!m.outputType().equals("Tensor")) {
@@ -65,6 +70,10 @@ public final class ModelOptions {
             m.close();
             throw e;
         }
+    }
+
+    boolean optimize() {
+        return !noOptimize;
     }
 
     ExecutionDevice device() {

@@ -143,7 +143,7 @@ final class ServeCommand implements Callable<Integer> {
         OverlayRenderer overlays = new OverlayRenderer(colormap, alpha);
         String chosenLayer = layer != null ? layer : model.config().layer();
         System.err.println("camstream: loading " + model.modelPath() + " and warming up ...");
-        TorchBackend backend = TorchBackend.load(model.modelPath(), model.device(), chosenLayer, prep.height(), prep.width(), model.labels());
+        TorchBackend backend = TorchBackend.load(model.modelPath(), model.device(), model.optimize(), chosenLayer, prep.height(), prep.width(), model.labels());
         CamstreamServer server;
         try {
             server = CamstreamServer.start(config, backend, prep, overlays);

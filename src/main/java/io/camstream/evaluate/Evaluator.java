@@ -85,7 +85,7 @@ public final class Evaluator {
             int plane = shape[1] * shape[2];
             FloatTensor logits;
             try (PointerScope scope = new PointerScope()) {
-                logits = Tensors.toJava(model.forward(model.toModelInput(x)));
+                logits = Tensors.toJava(model.inferenceForward(model.toModelInput(x)));
             }
             int k = logits.dim(1);
             int[] cls = new int[n];

@@ -32,7 +32,7 @@ final class Scorer {
             for (int j = from; j < to; j++) System.arraycopy(make.apply(j), 0, batch, (j - from) * size, size);
             FloatTensor logits;
             try (PointerScope scope = new PointerScope()) {
-                logits = Tensors.toJava(model.forward(model.toModelInput(new FloatTensor(batch, to - from, shape[0], shape[1], shape[2]))));
+                logits = Tensors.toJava(model.inferenceForward(model.toModelInput(new FloatTensor(batch, to - from, shape[0], shape[1], shape[2]))));
             }
             int k = logits.dim(1);
             for (int j = from; j < to; j++) out[j] = Ranking.softmax(logits.data(), (j - from) * k, k)[target];

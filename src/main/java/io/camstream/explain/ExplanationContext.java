@@ -2,6 +2,7 @@ package io.camstream.explain;
 
 import io.camstream.CamstreamException;
 import io.camstream.InvalidInputException;
+import io.camstream.model.ActivationCapture;
 import io.camstream.model.LayerCapture;
 import io.camstream.model.LayerCall;
 import io.camstream.model.LayerCatalog;
@@ -91,9 +92,9 @@ public final class ExplanationContext {
         List<Tensor> acts = new ArrayList<>();
         List<String> used = method.usesLayers() ? layers : List.of();
         if (used.isEmpty()) {
-            logits = model.forward(x);
+            logits = model.inferenceForward(x);
         } else {
-            LayerCapture capture = model.capture(used, method.usesGradients(), call);
+            ActivationCapture capture = model.capture(used, method.usesGradients(), call);
             LayerCapture.Result forward;
             if (method.usesGradients()) {
                 forward = capture.run(x);
@@ -248,7 +249,7 @@ public final class ExplanationContext {
         for (int from = 0; from < b; from += chunk) {
             int to = Math.min(b, from + chunk);
             try (PointerScope scope = new PointerScope()) {
-                parts.add(Tensors.toJava(model.forward(model.toModelInput(from == 0 && to == b ? batch : batch.rows(from, to)))));
+                parts.add(Tensors.toJava(model.inferenceForward(model.toModelInput(from == 0 && to == b ? batch : batch.rows(from, to)))));
             }
         }
         return FloatTensor.concat(parts);

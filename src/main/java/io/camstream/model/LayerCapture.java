@@ -33,7 +33,7 @@ import java.util.function.Function;
  * requires grad: autograd then records only what follows the target layer, while the trunk runs untracked. Every
  * captured value is returned as the layer produced it: what follows reads a clone (in-place ops cannot overwrite it).
  */
-public final class LayerCapture {
+public final class LayerCapture implements ActivationCapture {
     private static final GraphFunctionCreator NO_OP_CREATOR = LongLived.pin(new GraphFunctionCreator() {
         @Override
         public void call(GraphFunction f) {
@@ -53,14 +53,21 @@ public final class LayerCapture {
         this.logits = logits;
     }
 
+    @Override
     public List<String> layers() {
         return layers;
+    }
+
+    /** The rewritten graph (for {@link GraphSplit}, which copies it). */
+    Graph graph() {
+        return function.graph();
     }
 
     /** The model's logits (picked from its outputs as {@link ModelOutput} says) and the captured activations, in the order of {@link #layers()}. Caller scopes the tensors. */
     public record Result(Tensor output, List<Tensor> activations) {
     }
 
+    @Override
     public Result run(Tensor input) {
         IValueVector stack = new IValueVector();
         stack.push_back(new IValue(module._ivalue()));
@@ -70,7 +77,12 @@ public final class LayerCapture {
         } catch (RuntimeException e) {
             throw new io.camstream.InvalidInputException("the model rejected the input of shape " + shapeOf(input) + ": " + firstLine(e.getMessage()), e);
         }
-        TupleElements elements = stack.get(0).toTuple().elements();
+        return resultOf(stack.get(0));
+    }
+
+    /** Reads the tuple (output, captured...) that a capture graph returns, picking the logits as {@link ModelOutput} says. */
+    Result resultOf(IValue tuple) {
+        TupleElements elements = tuple.toTuple().elements();
         Tensor out = logits.apply(elements.get(0));
         List<Tensor> acts = new ArrayList<>();
         for (int i = 1; i < elements.size(); i++) {

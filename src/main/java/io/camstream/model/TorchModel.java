@@ -16,7 +16,6 @@ import org.bytedeco.pytorch.global.torch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,14 +29,18 @@ public final class TorchModel implements AutoCloseable {
     private final Path path;
     private final JitModule module;
     private final List<String> modulePaths;
-    private final Map<String, LayerCapture> captures = new HashMap<>();
+    private final Map<String, ActivationCapture> captures = new BoundedCache<>(MAX_CAPTURES);
     private final ExecutionDevice device;
+    private final boolean optimise;
+    private final OptimisedForward optimisedForward;
     private GuidedBackpropGraph guided;
     private final String outputType;
     private final List<String> outputFields;
     private ModelOutput output = ModelOutput.FIRST_TENSOR;
+    /** Layer sets whose capture graphs stay built (each holds its own optimised trunk). */
+    static final int MAX_CAPTURES = 8;
 
-    private TorchModel(Path path, JitModule module, ExecutionDevice device) {
+    private TorchModel(Path path, JitModule module, ExecutionDevice device, boolean optimise) {
         this.path = path;
         this.module = module;
         List<String> fields = new ArrayList<>();
@@ -56,6 +59,8 @@ public final class TorchModel implements AutoCloseable {
         this.outputFields = List.copyOf(fields);
         this.modulePaths = listModulePaths(module);
         this.device = device;
+        this.optimise = optimise;
+        this.optimisedForward = optimise ? new OptimisedForward(this) : null;
     }
 
     /** Loads the model for the CPU. */
@@ -63,13 +68,20 @@ public final class TorchModel implements AutoCloseable {
         return load(path, ExecutionDevice.cpu());
     }
 
+    /** Loads the model for {@code device}, with inference optimisation on. */
+    public static TorchModel load(Path path, ExecutionDevice device) {
+        return load(path, device, true);
+    }
+
     /**
      * Loads the model for {@code device}. On CUDA the module is moved to the device, optionally converted to half
      * precision and its 4-D weights to channels_last, and cuDNN benchmark mode is set as asked.
      *
+     * @param optimise run what needs no gradient (the trunk before the first captured layer, pure-inference forwards)
+     *                 as frozen, inference-optimised graphs; false runs everything as the model's own graph
      * @throws io.camstream.CudaUnavailableException when CUDA is asked for and libtorch cannot use it (checked first)
      */
-    public static TorchModel load(Path path, ExecutionDevice device) {
+    public static TorchModel load(Path path, ExecutionDevice device, boolean optimise) {
         if (device.isCuda()) CudaDevices.require(device.index());
         if (!Files.exists(path)) throw new ModelLoadException("model file not found: " + path);
         if (!Files.isRegularFile(path) || !Files.isReadable(path)) throw new ModelLoadException("model file is not a readable file: " + path);
@@ -87,7 +99,7 @@ public final class TorchModel implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new ModelLoadException("cannot place " + path + " on " + device + ": " + LayerCapture.firstLine(e.getMessage()), e);
         }
-        return new TorchModel(path, module, device);
+        return new TorchModel(path, module, device, optimise);
     }
 
     private static void placeOn(JitModule module, ExecutionDevice device) {
@@ -200,11 +212,24 @@ public final class TorchModel implements AutoCloseable {
         return output.pick(out, outputFields);
     }
 
-    /** Plain forward without gradient tracking. The caller owns the returned tensor's scope. */
+    /** Plain forward without gradient tracking: the model's own graph. The caller owns the returned tensor's scope. */
     public Tensor forward(Tensor input) {
         try (NoGradGuard noGrad = new NoGradGuard()) {
             return forwardRecorded(input);
         }
+    }
+
+    /**
+     * Forward without gradient tracking for pure inference (masked or perturbed copies): the frozen, optimised
+     * forward where it applies, else {@link #forward}. Same logits within {@link ParityCheck#TOLERANCE} relative.
+     */
+    public Tensor inferenceForward(Tensor input) {
+        return optimise ? optimisedForward.forward(input) : forward(input);
+    }
+
+    /** Whether inference optimisation was asked for at load time. */
+    public boolean optimises() {
+        return optimise;
     }
 
     /**
@@ -213,17 +238,18 @@ public final class TorchModel implements AutoCloseable {
      * @param gradientLeaf record autograd only downstream of the first layer (for gradient methods)
      * @throws UnknownLayerException when a path is not a submodule
      */
-    public LayerCapture capture(List<String> layers, boolean gradientLeaf) {
+    public ActivationCapture capture(List<String> layers, boolean gradientLeaf) {
         return capture(layers, gradientLeaf, LayerCall.FIRST);
     }
 
     /** As {@link #capture(List, boolean)}, each layer at call {@code call} of it (for modules forward calls more than once). */
-    public LayerCapture capture(List<String> layers, boolean gradientLeaf, LayerCall call) {
+    public ActivationCapture capture(List<String> layers, boolean gradientLeaf, LayerCall call) {
         for (String layer : layers) requireLayer(layer);
-        String key = String.join(",", layers) + (gradientLeaf ? "#grad" : "#plain") + "@" + call;
-        LayerCapture c = captures.get(key);
+        String key = String.join(",", layers) + (gradientLeaf ? "#grad" : "#plain") + "@" + call + "@" + output;
+        ActivationCapture c = captures.get(key);
         if (c == null) {
-            c = LayerCapture.build(module, layers, gradientLeaf, call, this::logitsOf);
+            LayerCapture whole = LayerCapture.build(module, layers, gradientLeaf, call, this::logitsOf);
+            c = optimise ? OptimisedCapture.build(module, path.getFileName().toString(), layers, gradientLeaf, call, this::logitsOf, whole) : whole;
             captures.put(key, c);
         }
         return c;
@@ -264,6 +290,7 @@ public final class TorchModel implements AutoCloseable {
     @Override
     public void close() {
         captures.clear();
+        if (optimisedForward != null) optimisedForward.close();
         guided = null;
         module.close();
     }

@@ -35,7 +35,12 @@ public final class TorchBackend implements InferenceBackend {
      * @param layer  null for the model's default layer (the last spatial one)
      */
     public static TorchBackend load(Path modelPath, ExecutionDevice device, String layer, int inputHeight, int inputWidth, Labels labels) {
-        TorchModel model = TorchModel.load(modelPath, device);
+        return load(modelPath, device, true, layer, inputHeight, inputWidth, labels);
+    }
+
+    /** @param optimise run the trunk before the layer frozen and inference-optimised (see {@link TorchModel#load(Path, ExecutionDevice, boolean)}) */
+    public static TorchBackend load(Path modelPath, ExecutionDevice device, boolean optimise, String layer, int inputHeight, int inputWidth, Labels labels) {
+        TorchModel model = TorchModel.load(modelPath, device, optimise);
         try {
             String chosen = layer != null ? layer : LayerCatalog.of(model, 3, inputHeight, inputWidth).defaultLayer();
             model.requireLayer(chosen);
