@@ -19,12 +19,16 @@ final class LayerChoice {
     private LayerChoice() {
     }
 
-    /** @param configSize the config's input size, or null */
-    static String resolve(String asked, String fromConfig, TorchModel model, Preprocessing p, Integer configSize, PrintStream log) {
+    /**
+     * @param configSize   the config's input size, or null
+     * @param tokenReshape whether {@code --reshape} turns token outputs {@code (N, T, C)} into a grid (then a token layer has a map)
+     */
+    static String resolve(String asked, String fromConfig, TorchModel model, Preprocessing p, Integer configSize, boolean tokenReshape,
+                          PrintStream log) {
         String named = asked != null ? asked : fromConfig;
         if (named != null) {
             model.requireLayer(named);
-            requireSpatial(named, LayerCatalog.of(model, 3, p.height(), p.width()), p);
+            requireSpatial(named, LayerCatalog.of(model, 3, p.height(), p.width()), p, tokenReshape);
             return named;
         }
         String layer = LayerCatalog.of(model, 3, p.height(), p.width()).defaultLayer();
@@ -40,9 +44,10 @@ final class LayerChoice {
         return layer;
     }
 
-    private static void requireSpatial(String layer, LayerCatalog catalog, Preprocessing p) {
+    private static void requireSpatial(String layer, LayerCatalog catalog, Preprocessing p, boolean tokenReshape) {
         LayerInfo info = catalog.find(layer);
         if (info == null || info.isSpatial()) return; // not called by forward: the capture says so
+        if (tokenReshape && info.isTokens()) return; // --reshape gives it a grid
         String hint;
         try {
             hint = "; try --layer " + catalog.defaultLayer() + ", the last one that has";

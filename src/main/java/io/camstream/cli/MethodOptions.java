@@ -60,9 +60,9 @@ public final class MethodOptions {
         if (!method.usesLayers() && layers == null) return List.of();
         List<String> out = new ArrayList<>();
         if (layers != null) {
-            for (String l : layers) out.add(LayerChoice.resolve(l.strip(), null, model, prep, configSize, log));
+            for (String l : layers) out.add(LayerChoice.resolve(l.strip(), null, model, prep, configSize, reshape != null, log));
         } else {
-            out.add(LayerChoice.resolve(null, fromConfig, model, prep, configSize, log));
+            out.add(LayerChoice.resolve(null, fromConfig, model, prep, configSize, reshape != null, log));
         }
         return out;
     }
