@@ -27,9 +27,20 @@ final class VideoSource implements AutoCloseable {
         try {
             g.start();
         } catch (FrameGrabber.Exception | RuntimeException e) {
-            throw new InvalidInputException("cannot open video " + input + ": " + e.getMessage(), e);
+            throw new InvalidInputException("cannot open video " + input + ": " + reason(input, e), e);
         }
         return new VideoSource(g);
+    }
+
+    /** Why FFmpeg could not open {@code input}, in the user's words: JavaCV's hints name its own classes and methods. */
+    private static String reason(String input, Exception e) {
+        boolean file = !input.matches("\\d+") && !input.contains("://");
+        if (file && !java.nio.file.Files.exists(java.nio.file.Path.of(input))) return "no such file";
+        if (file && java.nio.file.Files.isDirectory(java.nio.file.Path.of(input))) return "it is a folder, not a video file";
+        String m = String.valueOf(e.getMessage());
+        m = m.replaceAll("\\s*\\((Has setFormat\\(\\) been called\\?|For more details, make sure FFmpegLogCallback\\.set\\(\\) has been called\\.)\\)", "");
+        m = m.replaceAll("avformat_open_input\\(\\) error -?\\d+: ", "");
+        return m.isBlank() ? "FFmpeg cannot read it (not a video, or a format this build lacks)" : m.strip();
     }
 
     /** Frames per second the source declares; 25 when it declares none. */

@@ -129,7 +129,14 @@ class ServerCommandsTest {
     void badOptionsAreRefusedWithStatusTwo(@TempDir Path out) throws Exception {
         assertEquals(2, Main.execute("serve", "--config", "demo/model.json", "--tls-cert", "x.pem", "--port", "0"));
         assertEquals(2, Main.execute("serve", "--config", "demo/model.json", "--max-batch", "0", "--port", "0"));
-        assertEquals(2, Main.execute("stream", "--server", address(), "--input", "nope.mp4", "--output", out.resolve("o.mp4").toString()));
+        CliRun missing = CliRun.of("stream", "--server", address(), "--input", "nope.mp4", "--output", out.resolve("o.mp4").toString());
+        assertEquals(2, missing.rc());
+        assertTrue(missing.out().contains("cannot open video nope.mp4: no such file"), missing.out());
+        Path notVideo = Files.writeString(out.resolve("notes.mp4"), "not a video");
+        CliRun unreadable = CliRun.of("stream", "--server", address(), "--input", notVideo.toString(), "--output", out.resolve("o2.mp4").toString());
+        assertEquals(2, unreadable.rc());
+        assertTrue(unreadable.out().contains("cannot open video") && !unreadable.out().contains("FFmpegLogCallback")
+                && !unreadable.out().contains("setFormat"), "no JavaCV internals in the message: " + unreadable.out());
         assertEquals(2, Main.execute("stream", "--server", address(), "--input", Fixtures.DEMO.resolve("video.mp4").toString(),
                 "--output", out.resolve("o.gif").toString(), "--max-frames", "1"));
         assertEquals(2, Main.execute("load", "--server", "127.0.0.1:1", "--seconds", "1"));
