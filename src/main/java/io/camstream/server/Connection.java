@@ -11,6 +11,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -86,8 +87,21 @@ final class Connection {
     void answer(InferenceRequest r, Message m) {
         if (!r.claimAnswer()) return;
         metrics.answeredInFlight();
-        // queued before the request leaves inFlight: answers come from several worker threads, and whichever of them
-        // then finds inFlight empty queues the close behind every answer (removing first let a close overtake one)
+        // The write, freeing the window slot and the close decision happen together on the event loop. From a worker
+        // thread, a write is only queued there: a close decided on the loop itself (at the end of a read) would
+        // otherwise overtake it, and a client's next request read in between would find its slot still taken.
+        if (channel.eventLoop().inEventLoop()) {
+            send(r, m);
+        } else {
+            try {
+                channel.eventLoop().execute(() -> send(r, m));
+            } catch (RejectedExecutionException e) {
+                inFlight.remove(r.requestId, r); // the event loop has stopped: the channel is closed, nobody can read it
+            }
+        }
+    }
+
+    private void send(InferenceRequest r, Message m) {
         if (m instanceof ExplainResult result) {
             writeResult(result);
         } else {

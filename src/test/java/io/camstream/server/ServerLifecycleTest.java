@@ -12,6 +12,7 @@ import io.camstream.protocol.Message;
 import io.camstream.protocol.Ping;
 import io.camstream.protocol.ResultForm;
 import io.camstream.protocol.ResultSpec;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /** Connections that go away, read slowly, or outlive their deadlines; heartbeats; graceful shutdown. */
 class ServerLifecycleTest {
@@ -110,9 +112,8 @@ class ServerLifecycleTest {
         }
     }
 
-    @Test
-    @org.junit.jupiter.api.Disabled("intermittent (2 of ~8 full runs): the connection closes before the last in-flight answer "
-            + "after the drain changes; open bug, see the closing note of this stop")
+    // repeated: the close once overtook answers still queued for the event loop in about 3 % of runs
+    @RepeatedTest(40)
     void gracefulShutdownAnswersWhatIsInFlightThenSaysGoodbye() throws Exception {
         FakeBackend backend = new FakeBackend();
         CamstreamServer server = TestServers.start(TestServers.config().maxBatch(2).maxDelayMicros(0).build(), backend);
@@ -138,6 +139,20 @@ class ServerLifecycleTest {
             assertTrue(clean[0], "everything was answered within the drain");
             assertTrue(backend.closed, "the model is released after the drain");
             assertFalse(server.shutdown(Duration.ZERO), "shutting down twice does nothing");
+        }
+    }
+
+    @Test
+    void aClientAtItsWindowThatSendsOnEachAnswerIsNeverRefused() throws Exception {
+        // the slot is free by the time the answer can be read: a client that keeps exactly its window full is in its rights
+        try (CamstreamServer server = TestServers.start(TestServers.config().maxInFlightPerConnection(1).maxDelayMicros(0).build(), new FakeBackend());
+             RawConnection c = RawConnection.handshaken(server.port())) {
+            for (int i = 1; i <= 300; i++) {
+                c.send(TestServers.request(i, i).withRequestId(i));
+                Object answer = c.read();
+                if (answer instanceof ErrorMessage e) fail("request " + i + " refused: " + e.errorCode() + " " + e.message());
+                assertEquals(i, assertInstanceOf(ExplainResult.class, answer).requestId());
+            }
         }
     }
 
