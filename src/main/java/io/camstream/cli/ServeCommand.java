@@ -62,13 +62,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-frame-bytes", paramLabel = "N", defaultValue = "16777216", description = "Largest frame accepted. Default: ${DEFAULT-VALUE}.")
     int maxFrameBytes;
 
-    @Option(names = "--max-image-pixels", paramLabel = "N", defaultValue = "40000000",
-            description = "Largest JPEG/PNG frame (width x height), checked from its header before decoding; larger ones are INVALID. Default: ${DEFAULT-VALUE}.")
-    long maxImagePixels;
-
-    @Option(names = "--decode-memory-mb", paramLabel = "MB", defaultValue = "1024",
-            description = "Memory for decoded JPEG/PNG frames, server-wide; a frame that does not fit now is OVERLOADED. Default: ${DEFAULT-VALUE}.")
-    long decodeMemoryMb;
+    @Mixin
+    ImageLimitOptions imageLimits;
 
     @Option(names = "--result-buffer-mb", paramLabel = "MB", defaultValue = "64",
             description = "Results one connection's client has not read yet that the server holds; beyond, OVERLOADED. Default: ${DEFAULT-VALUE}.")
@@ -127,8 +122,8 @@ final class ServeCommand implements Callable<Integer> {
                 .handshakeTimeout(Duration.ofMillis(handshakeMillis)).maxFrameBytes(maxFrameBytes)
                 .heartbeat(Duration.ofMillis(heartbeatMillis)).idleTimeout(Duration.ofMillis(idleMillis)).drainTimeout(Duration.ofMillis(drainMillis))
                 .token(token()).metricsPort(metricsPort).metricsHost(metricsHost)
-                .maxImagePixels(maxImagePixels).decodeMemoryBytes(decodeMemoryMb << 20)
                 .resultBuffer(resultBufferMb << 20, resultBufferTotalMb << 20);
+        imageLimits.applyTo(b);
         if (ioThreads != null) b.ioThreads(ioThreads);
         if (workerThreads != null) b.workerThreads(workerThreads);
         if ((tlsCert == null) != (tlsKey == null)) throw new InvalidInputException("--tls-cert and --tls-key go together");

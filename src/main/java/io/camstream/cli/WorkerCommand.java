@@ -7,6 +7,7 @@ import io.camstream.kafka.CamstreamWorker;
 import io.camstream.kafka.HealthEndpoint;
 import io.camstream.kafka.WorkerConfig;
 import io.camstream.server.FrameProcessor;
+import io.camstream.server.ServerConfig;
 import io.camstream.server.TorchBackend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -72,6 +73,9 @@ final class WorkerCommand implements Callable<Integer> {
             description = "HTTP port for /metrics (Prometheus), /health/live and /health/ready; -1 for none. Default: ${DEFAULT-VALUE}.")
     int metricsPort;
 
+    @Mixin
+    ImageLimitOptions imageLimits;
+
     @Option(names = "--colormap", paramLabel = "NAME", defaultValue = "jet", description = "For JPEG overlays: jet, turbo, magma, viridis. Default: ${DEFAULT-VALUE}.")
     String colormap;
 
@@ -101,8 +105,9 @@ final class WorkerCommand implements Callable<Integer> {
         try {
             String chosenLayer = layer != null ? layer : model.config().layer();
             System.err.println("camstream: loading " + model.modelPath() + " and warming up ...");
-            TorchBackend backend = TorchBackend.load(model.modelPath(), model.device(), chosenLayer, prep.height(), prep.width(), model.labels());
-            CamstreamWorker w = CamstreamWorker.start(config, new FrameProcessor(backend, prep, overlays, jpegQuality, config.maxResultBytes()));
+            TorchBackend backend = TorchBackend.load(model.modelPath(), model.device(), model.optimize(), chosenLayer, prep.height(), prep.width(), model.labels());
+            CamstreamWorker w = CamstreamWorker.start(config, new FrameProcessor(backend, prep, overlays, jpegQuality, config.maxResultBytes(),
+                    imageLimits.applyTo(ServerConfig.builder()).build()));
             worker.set(w);
             Thread hook = new Thread(() -> {
                 System.err.println("camstream: leaving the group ...");
