@@ -6,8 +6,8 @@ import io.camstream.image.Preprocessing;
 import io.camstream.model.ExecutionDevice;
 import io.camstream.model.ModelConfig;
 import io.camstream.model.ModelOutput;
+import io.camstream.model.Threads;
 import io.camstream.model.TorchModel;
-import org.bytedeco.pytorch.global.torch;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -105,6 +105,6 @@ public final class ModelOptions {
 
     void applyThreads() {
         if (threads < 1) throw new InvalidInputException("--threads must be at least 1, got " + threads);
-        torch.set_num_threads(threads);
+        Threads.set(threads);
     }
 }

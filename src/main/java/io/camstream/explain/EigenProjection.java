@@ -1,12 +1,7 @@
 package io.camstream.explain;
 
-import io.camstream.model.Tensors;
+import io.camstream.model.LinearAlgebra;
 import io.camstream.tensor.FloatTensor;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.StringViewOptional;
-import org.bytedeco.pytorch.T_TensorTensorTensor_T;
-import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 
 /**
  * pytorch-grad-cam's {@code get_2d_projection}: the (C, h*w) block read as h*w samples of C features, centred per
@@ -33,12 +28,7 @@ public final class EigenProjection {
                 centred[p * channels + c] = (Float.isNaN(v) ? 0f : v) - m;
             }
         }
-        float[] v0;
-        try (PointerScope scope = new PointerScope()) {
-            Tensor x = Tensors.toTorch(new FloatTensor(centred, pixels, channels));
-            T_TensorTensorTensor_T usv = torch.linalg_svd(x, true, new StringViewOptional());
-            v0 = Tensors.toJava(usv.get2().select(0, 0)).data();
-        }
+        float[] v0 = LinearAlgebra.firstRightSingularVector(new FloatTensor(centred, pixels, channels));
         float[] out = new float[pixels];
         for (int p = 0; p < pixels; p++) {
             float s = 0f;

@@ -7,6 +7,7 @@ import io.camstream.model.LayerCapture;
 import io.camstream.model.LayerCall;
 import io.camstream.model.LayerCatalog;
 import io.camstream.model.Tensors;
+import io.camstream.model.TokenMaps;
 import io.camstream.model.TorchModel;
 import io.camstream.tensor.FloatTensor;
 import org.bytedeco.javacpp.PointerScope;
@@ -113,7 +114,7 @@ public final class ExplanationContext {
         for (int l = 0; l < acts.size(); l++) {
             Tensor a = acts.get(l);
             if (a != null && a.dim() == 3 && tokens != null) {
-                tokens.toMap(a.detach(), used.get(l)); // fails early when the tokens do not fill the grid
+                tokens.gridFor(a.size(1), used.get(l)); // fails early when the tokens do not fill the grid
             } else if (a == null || a.dim() != 4) {
                 throw nonSpatial(model, used.get(l), a == null ? "a non-tensor value" : "shape " + Arrays.toString(Tensors.shape(a)), input);
             }
@@ -192,7 +193,9 @@ public final class ExplanationContext {
 
     /** A token layer's (N, T, C) tensor (activation or gradient) as (N, C, h, w); a 4-D tensor as is. */
     private Tensor asMap(Tensor t, int l) {
-        return t.dim() == 4 || tokens == null ? t : tokens.toMap(t, layers.get(l));
+        if (t.dim() == 4 || tokens == null) return t;
+        int[] g = tokens.gridFor(t.size(1), layers.get(l));
+        return TokenMaps.toMap(t, g[0], g[1], g[2]);
     }
 
     /** The captured activations of layer {@code l} as libtorch holds them (on the model's device; tokens not reshaped). */

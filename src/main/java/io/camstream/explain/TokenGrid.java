@@ -1,7 +1,6 @@
 package io.camstream.explain;
 
 import io.camstream.InvalidInputException;
-import org.bytedeco.pytorch.Tensor;
 
 import java.util.Locale;
 
@@ -53,21 +52,17 @@ public record TokenGrid(int height, int width) {
     }
 
     /**
-     * {@code (N, T, C) -> (N, C, h, w)}; a 4-D tensor passes unchanged.
+     * The grid {@code {leading tokens dropped, h, w}} for a layer of {@code tokens} tokens.
      *
      * @throws NonSpatialLayerException when the tokens do not fit the grid
      */
-    Tensor toMap(Tensor t, String layer) {
-        if (t.dim() == 4) return t;
-        long n = t.size(0);
-        long tokens = t.size(1);
-        long c = t.size(2);
+    int[] gridFor(long tokens, String layer) {
         int[] g = fit(tokens);
         if (g == null) {
             throw new NonSpatialLayerException("layer '" + layer + "' outputs " + tokens + " tokens, which do not fill "
                     + (height > 0 ? "a " + height + "x" + width + " grid (with or without one class token)" : "a square grid (with or without one class token); give --reshape HxW"));
         }
-        return t.narrow(1, g[0], (long) g[1] * g[2]).reshape(n, g[1], g[2], c).permute(0, 3, 1, 2).contiguous();
+        return g;
     }
 
     @Override
