@@ -1,13 +1,9 @@
 package io.camstream.explain;
 
 import io.camstream.InvalidInputException;
-import io.camstream.model.Tensors;
-import io.camstream.model.TorchModel;
+import io.camstream.model.LinearHead;
 import io.camstream.tensor.FloatTensor;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.JitModule;
 
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -39,18 +35,13 @@ public final class Cam implements ModelWeightedCam {
                         + "score (--score prob) is not linear in them. Use --score logit, or --method gradcam, which takes any score.");
             }
         }
-        String linear = lastLinear(ctx.model());
-        if (linear == null) {
+        LinearHead head = LinearHead.last(ctx.model());
+        if (head == null) {
             throw refuse(layerName, "the model has no nn.Linear submodule (a module with in_features, out_features and a 2-D weight)");
         }
-        FloatTensor weight;
-        FloatTensor bias = null;
-        try (PointerScope scope = new PointerScope()) {
-            JitModule head = ctx.model().submodule(linear);
-            weight = Tensors.toJava(head.attr("weight").toTensor());
-            var b = head.attr("bias");
-            if (b.isTensor()) bias = Tensors.toJava(b.toTensor());
-        }
+        String linear = head.path();
+        FloatTensor weight = head.weight();
+        FloatTensor bias = head.bias();
         FloatTensor act = ctx.activations(layer);
         int n = act.dim(0);
         int channels = act.dim(1);
@@ -92,21 +83,6 @@ public final class Cam implements ModelWeightedCam {
             }
         }
         return weights;
-    }
-
-    /** The last registered submodule that looks like nn.Linear, or null. */
-    static String lastLinear(TorchModel model) {
-        List<String> paths = model.modulePaths();
-        for (int i = paths.size() - 1; i >= 0; i--) {
-            try (PointerScope scope = new PointerScope()) {
-                JitModule m = model.submodule(paths.get(i));
-                if (m.hasattr("in_features") && m.hasattr("out_features") && m.hasattr("weight")
-                        && m.attr("weight").isTensor() && m.attr("weight").toTensor().dim() == 2) {
-                    return paths.get(i);
-                }
-            }
-        }
-        return null;
     }
 
     private static UnsupportedHeadException refuse(String layer, String why) {
