@@ -5,11 +5,9 @@ import io.camstream.explain.Explainer;
 import io.camstream.explain.Labels;
 import io.camstream.explain.Targets;
 import io.camstream.model.CudaDevices;
-import io.camstream.model.Tensors;
+import io.camstream.model.ForwardTimer;
 import io.camstream.model.TorchModel;
 import io.camstream.tensor.FloatTensor;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -64,11 +62,10 @@ final class BenchCommand implements Callable<Integer> {
             Explainer explainer = methodOptions.explainer(m, method, model.config().layer(), model.config().inputSize(), model.preprocessing(), Labels.NONE, chunk, System.err);
             String chosen = explainer.layers().isEmpty() ? "(input)" : String.join(",", explainer.layers());
             long[] total = new long[3]; // explain, plain forward, optimised forward
-            try (PointerScope scope = new PointerScope()) {
-                Tensor x = m.toModelInput(input);
-                for (int i = 0; i < warmup; i++) iteration(m, explainer, input, x, null);
+            try (ForwardTimer forwards = new ForwardTimer(m, input)) {
+                for (int i = 0; i < warmup; i++) iteration(explainer, input, forwards, null);
                 // alternate the three so that drift in machine load affects all alike
-                for (int i = 0; i < iters; i++) iteration(m, explainer, input, x, total);
+                for (int i = 0; i < iters; i++) iteration(explainer, input, forwards, total);
             }
             double explainSeconds = total[0] / 1e9;
             double forwardSeconds = total[1] / 1e9;
@@ -97,28 +94,17 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** One explain call, one plain forward, one optimised forward; their nanoseconds are added to {@code total} unless null. */
-    private static void iteration(TorchModel m, Explainer explainer, FloatTensor input, Tensor x, long[] total) {
+    private static void iteration(Explainer explainer, FloatTensor input, ForwardTimer forwards, long[] total) {
         long t0 = System.nanoTime();
         explainer.explain(input, Targets.top1());
-        long t1 = System.nanoTime();
-        try (PointerScope s = new PointerScope()) {
-            finish(m, m.forward(x));
-        }
-        long t2 = System.nanoTime();
-        try (PointerScope s = new PointerScope()) {
-            finish(m, m.inferenceForward(x));
-        }
-        long t3 = System.nanoTime();
+        long explain = System.nanoTime() - t0;
+        long plain = forwards.plainForwardNanos();
+        long optimised = forwards.inferenceForwardNanos();
         if (total != null) {
-            total[0] += t1 - t0;
-            total[1] += t2 - t1;
-            total[2] += t3 - t2;
+            total[0] += explain;
+            total[1] += plain;
+            total[2] += optimised;
         }
-    }
-
-    /** Makes a forward's end observable: on CUDA the logits are copied to the host (a sync). */
-    private static void finish(TorchModel m, Tensor logits) {
-        if (m.device().isCuda()) Tensors.toJava(logits);
     }
 
     private static double round(double v) {

@@ -5,10 +5,8 @@ import io.camstream.explain.ExplanationBatch;
 import io.camstream.explain.Explainer;
 import io.camstream.explain.Ranking;
 import io.camstream.explain.Targets;
-import io.camstream.model.Tensors;
 import io.camstream.model.TorchModel;
 import io.camstream.tensor.FloatTensor;
-import org.bytedeco.javacpp.PointerScope;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -83,10 +81,7 @@ public final class Evaluator {
             int n = x.dim(0);
             int[] shape = {x.dim(1), x.dim(2), x.dim(3)};
             int plane = shape[1] * shape[2];
-            FloatTensor logits;
-            try (PointerScope scope = new PointerScope()) {
-                logits = Tensors.toJava(model.inferenceForward(model.toModelInput(x)));
-            }
+            FloatTensor logits = model.inferenceLogits(x, n);
             int k = logits.dim(1);
             int[] cls = new int[n];
             double[] prob = new double[n];

@@ -1,10 +1,8 @@
 package io.camstream.evaluate;
 
 import io.camstream.explain.Ranking;
-import io.camstream.model.Tensors;
 import io.camstream.model.TorchModel;
 import io.camstream.tensor.FloatTensor;
-import org.bytedeco.javacpp.PointerScope;
 
 import java.util.function.IntFunction;
 
@@ -30,10 +28,7 @@ final class Scorer {
             int to = Math.min(count, from + batchSize);
             float[] batch = new float[(to - from) * size];
             for (int j = from; j < to; j++) System.arraycopy(make.apply(j), 0, batch, (j - from) * size, size);
-            FloatTensor logits;
-            try (PointerScope scope = new PointerScope()) {
-                logits = Tensors.toJava(model.inferenceForward(model.toModelInput(new FloatTensor(batch, to - from, shape[0], shape[1], shape[2]))));
-            }
+            FloatTensor logits = model.inferenceLogits(new FloatTensor(batch, to - from, shape[0], shape[1], shape[2]), to - from);
             int k = logits.dim(1);
             for (int j = from; j < to; j++) out[j] = Ranking.softmax(logits.data(), (j - from) * k, k)[target];
             forwards += to - from;

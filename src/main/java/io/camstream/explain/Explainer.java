@@ -129,21 +129,17 @@ public final class Explainer {
         int n = input.dim(0);
         MapPipeline pipeline = new MapPipeline(postprocessor, relu, fusion, eigenSmooth);
         try (PointerScope scope = new PointerScope()) {
-            ExplanationContext ctx = ExplanationContext.run(model, pipeline, layers, call, tokens, method, input,
+            ExplanationContext ctx = ExplanationContext.run(model, layers, call, tokens, method, input,
                     logits -> targets.resolve(logits.data(), n, logits.dim(1)));
             CamPostprocessor.Maps out;
             if (augSmooth) {
                 Target[][] resolved = ctx.targets();
                 out = AugmentationSmoothing.average(input, augmented -> {
                     try (PointerScope inner = new PointerScope()) {
-                        ExplanationContext c = ExplanationContext.run(model, pipeline, layers, call, tokens, method, augmented, logits -> resolved);
+                        ExplanationContext c = ExplanationContext.run(model, layers, call, tokens, method, augmented, logits -> resolved);
                         return pipeline.maps(method, c, outH, outW);
                     }
                 });
-            } else if (method instanceof CamMethod cam && layers.size() == 1 && !eigenSmooth
-                    && CudaCams.handles(cam, ctx.activationTensor(0), postprocessor)) {
-                // GPU path (issue 4): activations and gradients never leave the device; only the maps come back
-                out = CudaCams.run(cam, ctx.logitsTensor(), ctx.activationTensor(0), ctx.targets(), ctx.firstMaps(), ctx.ranks(), outH, outW, relu);
             } else {
                 out = pipeline.maps(method, ctx, outH, outW);
             }

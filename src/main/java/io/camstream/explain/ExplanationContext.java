@@ -1,66 +1,43 @@
 package io.camstream.explain;
 
-import io.camstream.CamstreamException;
-import io.camstream.InvalidInputException;
-import io.camstream.model.ActivationCapture;
-import io.camstream.model.LayerCapture;
+import io.camstream.model.CapturedPass;
 import io.camstream.model.LayerCall;
 import io.camstream.model.LayerCatalog;
-import io.camstream.model.Tensors;
-import io.camstream.model.TokenMaps;
+import io.camstream.model.ScoreWeights;
 import io.camstream.model.TorchModel;
 import io.camstream.tensor.FloatTensor;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.BoolOptional;
-import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
-import org.bytedeco.pytorch.global.torch;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 
 /**
- * One batch's shared pass, as every method sees it: the input, the logits, the explained classes, and (for layer
- * methods) the captured activations and, on demand, the gradients of each target score with respect to them.
+ * What every method sees of one batch, read-only: the input, the logits, the explained score functions and (for
+ * layer methods) the captured activations and the gradients of each target score with respect to them, which the
+ * batch's {@link CapturedPass} computes once, on the model's device.
  *
- * <p>Maps are input-major: map {@code m} belongs to input {@link #inputOf(int)} and explains class
+ * <p>Maps are input-major: map {@code m} belongs to input {@link #inputOf(int)} and explains
  * {@link #target(int)}, the {@link #rankOf(int)}-th target of that input. Lives inside the explain call's
  * {@code PointerScope}; its native tensors die with it.
  */
 public final class ExplanationContext {
     private final TorchModel model;
-    private final MapPipeline pipeline;
     private final FloatTensor input;
-    private final Tensor inputTensor;
-    private final Tensor logitsTensor;
-    private final FloatTensor logits;
+    private final CapturedPass pass;
+    private final TokenGrid tokens;
     private final Target[][] targets;
+    private final List<ScoreWeights> scores;
     private final int[] firstMap;
     private final int[] inputOf;
     private final int[] rankOf;
     private final int ranks;
-    private final List<String> layers;
-    private final List<Tensor> activationTensors;
-    private final TokenGrid tokens;
-    private final List<FloatTensor> activations;
-    private List<List<FloatTensor>> gradients;
 
-    private ExplanationContext(TorchModel model, MapPipeline pipeline, FloatTensor input, Tensor inputTensor, Tensor logitsTensor,
-                               Target[][] targets, List<String> layers, List<Tensor> activationTensors, TokenGrid tokens) {
-        this.tokens = tokens;
+    private ExplanationContext(TorchModel model, FloatTensor input, CapturedPass pass, TokenGrid tokens, Target[][] targets) {
         this.model = model;
-        this.pipeline = pipeline;
         this.input = input;
-        this.inputTensor = inputTensor;
-        this.logitsTensor = logitsTensor;
-        this.logits = Tensors.toJava(logitsTensor);
+        this.pass = pass;
+        this.tokens = tokens;
         this.targets = targets;
-        this.layers = layers;
-        this.activationTensors = activationTensors;
-        this.activations = new ArrayList<>(java.util.Collections.nCopies(activationTensors.size(), (FloatTensor) null));
         int n = targets.length;
         firstMap = new int[n + 1];
         int r = 0;
@@ -77,51 +54,28 @@ public final class ExplanationContext {
                 rankOf[firstMap[i] + k] = k;
             }
         }
+        scores = TargetScore.perRank(targets, ranks, pass.logits().dim(1));
     }
 
     /**
      * Runs the forward for {@code method}: through the layer capture when it uses layers (recording autograd after
-     * the first layer when it uses gradients), else the plain forward; then picks the classes.
+     * the first layer when it uses gradients), else the plain forward; then picks the targets.
      *
      * @param pickTargets from (N, K) logits to per-input score functions
      */
-    static ExplanationContext run(TorchModel model, MapPipeline pipeline, List<String> layers, LayerCall call, TokenGrid tokens, ExplanationMethod method, FloatTensor input,
+    static ExplanationContext run(TorchModel model, List<String> layers, LayerCall call, TokenGrid tokens, ExplanationMethod method, FloatTensor input,
                                   Function<FloatTensor, Target[][]> pickTargets) {
-        int n = input.dim(0);
-        Tensor x = model.toModelInput(input);
-        Tensor logits;
-        List<Tensor> acts = new ArrayList<>();
         List<String> used = method.usesLayers() ? layers : List.of();
-        if (used.isEmpty()) {
-            logits = model.inferenceForward(x);
-        } else {
-            ActivationCapture capture = model.capture(used, method.usesGradients(), call);
-            LayerCapture.Result forward;
-            if (method.usesGradients()) {
-                forward = capture.run(x);
-            } else {
-                try (NoGradGuard noGrad = new NoGradGuard()) {
-                    forward = capture.run(x);
-                }
-            }
-            logits = forward.output();
-            acts.addAll(forward.activations());
-        }
-        if (logits.dim() != 2 || logits.sizes().get(0) != n) {
-            throw new InvalidInputException("expected the model to return (N, classes) logits for N=" + n + ", got shape "
-                    + Arrays.toString(Tensors.shape(logits)));
-        }
-        for (int l = 0; l < acts.size(); l++) {
-            Tensor a = acts.get(l);
-            if (a != null && a.dim() == 3 && tokens != null) {
-                tokens.gridFor(a.size(1), used.get(l)); // fails early when the tokens do not fill the grid
-            } else if (a == null || a.dim() != 4) {
-                throw nonSpatial(model, used.get(l), a == null ? "a non-tensor value" : "shape " + Arrays.toString(Tensors.shape(a)), input);
+        CapturedPass pass = CapturedPass.run(model, used, call, method.usesGradients(), input);
+        for (int l = 0; l < used.size(); l++) {
+            int[] shape = pass.activationShape(l);
+            if (shape != null && shape.length == 3 && tokens != null) {
+                tokens.gridFor(shape[1], used.get(l)); // fails early when the tokens do not fill the grid
+            } else if (shape == null || shape.length != 4) {
+                throw nonSpatial(model, used.get(l), shape == null ? "a non-tensor value" : "shape " + Arrays.toString(shape), input);
             }
         }
-        FloatTensor javaLogits = Tensors.toJava(logits);
-        Target[][] targets = pickTargets.apply(javaLogits);
-        return new ExplanationContext(model, pipeline, input, x, logits, targets, used, acts, tokens);
+        return new ExplanationContext(model, input, pass, tokens, pickTargets.apply(pass.logits()));
     }
 
     public TorchModel model() {
@@ -133,18 +87,13 @@ public final class ExplanationContext {
         return input;
     }
 
-    /** The batch as a libtorch tensor (valid during the call). */
-    public Tensor inputTensor() {
-        return inputTensor;
-    }
-
     /** (N, classes) logits of the batch. */
     public FloatTensor logits() {
-        return logits;
+        return pass.logits();
     }
 
     public int numClasses() {
-        return logits.dim(1);
+        return pass.logits().dim(1);
     }
 
     /** Per input, the score functions it is explained for, best first. */
@@ -181,94 +130,35 @@ public final class ExplanationContext {
 
     /** The captured layers (empty for methods that use none). */
     public List<String> layers() {
-        return layers;
+        return pass.layers();
     }
 
-    /** (N, C, h, w) activations of layer {@code l}. */
+    /** (N, C, h, w) activations of layer {@code l}, on the host (copied on first use: the device path never asks). */
     public FloatTensor activations(int l) {
-        // copied to the host on first use: the CUDA path never asks
-        if (activations.get(l) == null) activations.set(l, Tensors.toJava(asMap(activationTensors.get(l), l)));
-        return activations.get(l);
-    }
-
-    /** A token layer's (N, T, C) tensor (activation or gradient) as (N, C, h, w); a 4-D tensor as is. */
-    private Tensor asMap(Tensor t, int l) {
-        if (t.dim() == 4 || tokens == null) return t;
-        int[] g = tokens.gridFor(t.size(1), layers.get(l));
-        return TokenMaps.toMap(t, g[0], g[1], g[2]);
-    }
-
-    /** The captured activations of layer {@code l} as libtorch holds them (on the model's device; tokens not reshaped). */
-    Tensor activationTensor(int l) {
-        return activationTensors.get(l);
-    }
-
-    Tensor logitsTensor() {
-        return logitsTensor;
-    }
-
-    /** Each input's first map index, and the map count last (n + 1 entries). */
-    int[] firstMaps() {
-        return firstMap.clone();
+        return pass.activations(l, grid(l));
     }
 
     /**
-     * d(sum over inputs of score_i(outputs[i]) for targets[i][rank]) / d(activations of layer l), (N, C, h, w); inputs with fewer
-     * targets than {@code rank + 1} get zeros. One backward per rank, for all layers at once, on first use.
+     * d(sum over inputs of score_i(outputs[i]) for targets[i][rank]) / d(activations of layer l), (N, C, h, w), on the
+     * host; inputs with fewer targets than {@code rank + 1} get zeros.
      */
     public FloatTensor gradients(int l, int rank) {
-        if (gradients == null) gradients = backward();
-        return gradients.get(rank).get(l);
+        return pass.gradients(scores, l, rank, grid(l));
     }
 
-    private List<List<FloatTensor>> backward() {
-        if (activationTensors.isEmpty()) throw new IllegalStateException("no layer captured: the method declared usesGradients() but no layer");
-        List<List<FloatTensor>> all = new ArrayList<>();
-        for (int r = 0; r < ranks; r++) {
-            Tensor score = TargetScore.of(logitsTensor, targets, r);
-            TensorVector grads;
-            try {
-                grads = torch.grad(new TensorVector(score), new TensorVector(activationTensors.toArray(new Tensor[0])), new TensorVector(),
-                        new BoolOptional(r < ranks - 1), false, false);
-            } catch (RuntimeException e) {
-                throw new CamstreamException("cannot back-propagate to layers " + layers + ": every layer after the first must lie downstream of it "
-                        + "on the way to the output (" + LayerCapture.firstLine(e.getMessage()) + ")", e);
-            }
-            List<FloatTensor> perLayer = new ArrayList<>();
-            for (int l = 0; l < activationTensors.size(); l++) perLayer.add(Tensors.toJava(asMap(grads.get(l), l)));
-            all.add(perLayer);
-        }
-        return all;
+    /** The batch's forward and backward passes, for computing maps where they live. */
+    CapturedPass pass() {
+        return pass;
     }
 
-    /**
-     * Plain forwards (no autograd) of {@code batch}, in chunks of {@code chunk} inputs, each in its own native scope.
-     *
-     * @return (B, classes) logits
-     */
-    public FloatTensor forwardLogits(FloatTensor batch, int chunk) {
-        int b = batch.dim(0);
-        List<FloatTensor> parts = new ArrayList<>();
-        for (int from = 0; from < b; from += chunk) {
-            int to = Math.min(b, from + chunk);
-            try (PointerScope scope = new PointerScope()) {
-                parts.add(Tensors.toJava(model.inferenceForward(model.toModelInput(from == 0 && to == b ? batch : batch.rows(from, to)))));
-            }
-        }
-        return FloatTensor.concat(parts);
+    /** Each target rank's score, in rank order. */
+    List<ScoreWeights> scores() {
+        return scores;
     }
 
-    /**
-     * Heatmaps in [0, 1] at {@code h x w} of a layer method at this context's layers (fused as configured), for the
-     * same targets: what guided Grad-CAM multiplies with.
-     */
-    public FloatTensor layerHeatmaps(ExplanationMethod method, int h, int w) {
-        return pipeline.layerMaps(method, this, h, w).heatmaps();
-    }
-
-    /** Input tensor that requires grad and shares nothing with {@link #inputTensor()}. */
-    Tensor freshInputLeaf() {
-        return inputTensor.detach().clone().requires_grad_(true);
+    private int[] grid(int l) {
+        int[] shape = pass.activationShape(l);
+        return shape.length == 3 && tokens != null ? tokens.gridFor(shape[1], pass.layers().get(l)) : null;
     }
 
     private static NonSpatialLayerException nonSpatial(TorchModel model, String layer, String what, FloatTensor input) {

@@ -1,12 +1,9 @@
 package io.camstream.explain;
 
 import io.camstream.model.GuidedBackpropGraph;
-import io.camstream.model.Tensors;
 import io.camstream.tensor.FloatTensor;
-import org.bytedeco.pytorch.BoolOptional;
-import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
-import org.bytedeco.pytorch.global.torch;
+
+import java.util.List;
 
 /**
  * Guided backpropagation (Springenberg et al. 2015): the gradient of the target score with respect to the input,
@@ -31,26 +28,21 @@ public final class GuidedBackprop implements InputMethod {
     }
 
     @Override
-    public FloatTensor maps(ExplanationContext ctx) {
+    public FloatTensor maps(ExplanationContext ctx, LayerHeatmaps layerHeatmaps) {
         return guidedGradients(ctx);
     }
 
     /** (maps, H, W): max over channels of |guided gradient| for every explained pair. */
     static FloatTensor guidedGradients(ExplanationContext ctx) {
-        GuidedBackpropGraph graph = ctx.model().guidedBackprop();
         FloatTensor x = ctx.input();
         int n = x.dim(0);
         int channels = x.dim(1);
         int plane = x.dim(2) * x.dim(3);
         Target[][] targets = ctx.targets();
-        Tensor leaf = ctx.freshInputLeaf();
-        Tensor logits = graph.run(leaf);
+        List<FloatTensor> perRank = ctx.model().guidedInputGradients(x, ctx.scores());
         float[] out = new float[ctx.mapCount() * plane];
         for (int r = 0; r < ctx.ranks(); r++) {
-            Tensor score = TargetScore.of(logits, targets, r);
-            TensorVector g = torch.grad(new TensorVector(score), new TensorVector(leaf), new TensorVector(),
-                    new BoolOptional(r < ctx.ranks() - 1), false, false);
-            float[] grad = Tensors.toJava(g.get(0)).data();
+            float[] grad = perRank.get(r).data();
             for (int i = 0; i < n; i++) {
                 if (targets[i].length <= r) continue;
                 int m = ctx.firstMap(i) + r;

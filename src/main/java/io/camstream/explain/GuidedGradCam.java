@@ -21,9 +21,9 @@ public final class GuidedGradCam implements InputMethod {
     }
 
     @Override
-    public FloatTensor maps(ExplanationContext ctx) {
+    public FloatTensor maps(ExplanationContext ctx, LayerHeatmaps layerHeatmaps) {
         FloatTensor guided = GuidedBackprop.guidedGradients(ctx);
-        FloatTensor cam = ctx.layerHeatmaps(gradCam, guided.dim(1), guided.dim(2));
+        FloatTensor cam = layerHeatmaps.of(gradCam, guided.dim(1), guided.dim(2));
         float[] g = guided.data();
         float[] c = cam.data();
         for (int i = 0; i < g.length; i++) g[i] *= c[i];

@@ -9,6 +9,16 @@ import io.camstream.tensor.FloatTensor;
  * them at the input's resolution.
  */
 public interface InputMethod extends ExplanationMethod {
-    /** @return (maps, H, W) maps before ReLU on the input grid, one per explained pair in the context's map order */
-    FloatTensor maps(ExplanationContext context);
+    /**
+     * @param layerHeatmaps a layer method's heatmaps for the same batch and targets, at the context's layers (what
+     *                      guided Grad-CAM multiplies with)
+     * @return (maps, H, W) maps before ReLU on the input grid, one per explained pair in the context's map order
+     */
+    FloatTensor maps(ExplanationContext context, LayerHeatmaps layerHeatmaps);
+
+    /** Heatmaps in [0, 1] at {@code h x w} of a layer method, fused over the context's layers as configured. */
+    @FunctionalInterface
+    interface LayerHeatmaps {
+        FloatTensor of(ExplanationMethod layerMethod, int h, int w);
+    }
 }

@@ -63,7 +63,7 @@ public final class Occlusion implements InputMethod {
     }
 
     @Override
-    public FloatTensor maps(ExplanationContext ctx) {
+    public FloatTensor maps(ExplanationContext ctx, LayerHeatmaps layerHeatmaps) {
         FloatTensor x = ctx.input();
         int n = x.dim(0);
         int channels = x.dim(1);
@@ -98,7 +98,7 @@ public final class Occlusion implements InputMethod {
                         }
                     }
                 }
-                FloatTensor logits = ctx.forwardLogits(new FloatTensor(batch, to - from, channels, h, w), batchSize);
+                FloatTensor logits = ctx.model().inferenceLogits(new FloatTensor(batch, to - from, channels, h, w), batchSize);
                 for (int j = from; j < to; j++) {
                     int y = ys[j / xs.length];
                     int xx = xs[j % xs.length];

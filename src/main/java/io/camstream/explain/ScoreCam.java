@@ -63,7 +63,7 @@ public final class ScoreCam implements ModelWeightedCam {
                         for (int p = 0; p < plane; p++) batch[o + k * plane + p] = x.data()[xOffset + k * plane + p] * mask[p];
                     }
                 }
-                FloatTensor out = ctx.forwardLogits(new FloatTensor(batch, to - from, inC, bigH, bigW), batchSize);
+                FloatTensor out = ctx.model().inferenceLogits(new FloatTensor(batch, to - from, inC, bigH, bigW), batchSize);
                 System.arraycopy(out.data(), 0, logits, from * numClasses, (to - from) * numClasses);
             }
             for (int m = ctx.firstMap(i); m < ctx.firstMap(i + 1); m++) {

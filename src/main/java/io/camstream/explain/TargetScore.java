@@ -1,22 +1,30 @@
 package io.camstream.explain;
 
-import io.camstream.model.Tensors;
+import io.camstream.model.ScoreWeights;
 import io.camstream.tensor.FloatTensor;
-import org.bytedeco.pytorch.Tensor;
 
-/** The scalar that one backward pass differentiates: the explained scores of one target rank, summed over inputs. */
+import java.util.ArrayList;
+import java.util.List;
+
+/** What each backward pass differentiates: the explained scores of one target rank, summed over inputs. */
 final class TargetScore {
     private TargetScore() {
     }
 
+    /** One {@link ScoreWeights} per target rank, in rank order. */
+    static List<ScoreWeights> perRank(Target[][] targets, int ranks, int numClasses) {
+        List<ScoreWeights> out = new ArrayList<>();
+        for (int r = 0; r < ranks; r++) out.add(of(targets, r, numClasses));
+        return List.copyOf(out);
+    }
+
     /**
-     * {@code sum_i score_i(outputs[i])} for {@code targets[i][rank]} over the inputs that have a target of that rank:
-     * {@code sum(logits * W_logit) + sum(softmax(logits) * W_prob)}. Inputs of a batch are independent in eval mode,
-     * so one backward of this sum gives every input its own gradient.
+     * {@code sum_i score_i(outputs[i])} for {@code targets[i][rank]} over the inputs that have a target of that rank,
+     * as weights on the logits and on the softmax probabilities.
      */
-    static Tensor of(Tensor logits, Target[][] targets, int rank) {
+    static ScoreWeights of(Target[][] targets, int rank, int numClasses) {
         int n = targets.length;
-        int k = (int) logits.size(1);
+        int k = numClasses;
         float[] onLogits = new float[n * k];
         float[] onProbs = new float[n * k];
         boolean anyLogit = false;
@@ -30,16 +38,6 @@ final class TargetScore {
             anyLogit |= !prob;
             for (int j = 0; j < t.classes().length; j++) w[i * k + t.classes()[j]] = t.weights()[j];
         }
-        Tensor score = null;
-        if (anyLogit || !anyProb) score = logits.mul(selector(onLogits, n, k, logits)).sum();
-        if (anyProb) {
-            Tensor p = logits.softmax(1).mul(selector(onProbs, n, k, logits)).sum();
-            score = score == null ? p : score.add(p);
-        }
-        return score;
-    }
-
-    private static Tensor selector(float[] weights, int n, int k, Tensor like) {
-        return Tensors.toTorch(new FloatTensor(weights, n, k)).to(like.device(), like.scalar_type());
+        return new ScoreWeights(anyLogit || !anyProb ? new FloatTensor(onLogits, n, k) : null, anyProb ? new FloatTensor(onProbs, n, k) : null);
     }
 }

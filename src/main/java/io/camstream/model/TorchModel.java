@@ -3,6 +3,7 @@ package io.camstream.model;
 import io.camstream.InvalidInputException;
 import io.camstream.tensor.FloatTensor;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueVector;
@@ -11,6 +12,7 @@ import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.NamedJitModule;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 import java.nio.file.Files;
@@ -225,6 +227,67 @@ public final class TorchModel implements AutoCloseable {
      */
     public Tensor inferenceForward(Tensor input) {
         return optimise ? optimisedForward.forward(input) : forward(input);
+    }
+
+    /**
+     * Logits of plain inference forwards of {@code batch} (masked or perturbed copies), {@code chunk} inputs at a time,
+     * each chunk in its own native scope: the forward of {@link #inferenceForward}.
+     *
+     * @return (B, classes) logits
+     */
+    public FloatTensor inferenceLogits(FloatTensor batch, int chunk) {
+        int b = batch.dim(0);
+        List<FloatTensor> parts = new ArrayList<>();
+        for (int from = 0; from < b; from += chunk) {
+            int to = Math.min(b, from + chunk);
+            try (PointerScope scope = new PointerScope()) {
+                parts.add(Tensors.toJava(inferenceForward(toModelInput(from == 0 && to == b ? batch : batch.rows(from, to)))));
+            }
+        }
+        return FloatTensor.concat(parts);
+    }
+
+    /** Logits of the model's own forward (no optimisation, no gradients) of {@code batch}. */
+    public FloatTensor logits(FloatTensor batch) {
+        try (PointerScope scope = new PointerScope()) {
+            return Tensors.toJava(forward(toModelInput(batch)));
+        }
+    }
+
+    /**
+     * The gradient of each target rank's score with respect to the input, through the guided-backpropagation graph
+     * ({@link GuidedBackpropGraph}): one backward per rank, each (N, C, H, W) on the host.
+     */
+    public List<FloatTensor> guidedInputGradients(FloatTensor input, List<ScoreWeights> perRank) {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor leaf = toModelInput(input).detach().clone().requires_grad_(true);
+            Tensor logits = guidedBackprop().run(leaf);
+            List<FloatTensor> out = new ArrayList<>();
+            for (int r = 0; r < perRank.size(); r++) {
+                TensorVector g = torch.grad(new TensorVector(perRank.get(r).of(logits)), new TensorVector(leaf), new TensorVector(),
+                        new BoolOptional(r < perRank.size() - 1), false, false);
+                out.add(Tensors.toJava(g.get(0)));
+            }
+            return out;
+        }
+    }
+
+    /** An input gradient and the logits of the forward that gave it. */
+    public record InputGradient(FloatTensor gradient, FloatTensor logits) {
+    }
+
+    /**
+     * d(logit of {@code target}) / d(input), or d(log-softmax of it) when {@code logSoftmax}, through the model's own
+     * forward with autograd recording (parameters stay frozen).
+     */
+    public InputGradient inputGradient(FloatTensor input, int target, boolean logSoftmax) {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor leaf = toModelInput(input).requires_grad_(true);
+            Tensor out = forwardRecorded(leaf);
+            Tensor score = logSoftmax ? torch.log_softmax(out, 1).select(1, target).sum() : out.select(1, target).sum();
+            TensorVector g = torch.grad(new TensorVector(score), new TensorVector(leaf), new TensorVector(), new BoolOptional(false), false, false);
+            return new InputGradient(Tensors.toJava(g.get(0)), Tensors.toJava(out));
+        }
     }
 
     /** Whether inference optimisation was asked for at load time. */

@@ -3,14 +3,8 @@ package io.camstream.visualize;
 import io.camstream.InvalidInputException;
 import io.camstream.image.GaussianBlur;
 import io.camstream.image.Preprocessing;
-import io.camstream.model.Tensors;
 import io.camstream.model.TorchModel;
 import io.camstream.tensor.FloatTensor;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.BoolOptional;
-import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
-import org.bytedeco.pytorch.global.torch;
 
 import java.util.Random;
 import java.util.function.Consumer;
@@ -101,17 +95,11 @@ public final class ClassModelVisualizer {
             float[] grad;
             double logit;
             double prob;
-            try (PointerScope scope = new PointerScope()) {
-                Tensor leaf = model.toModelInput(new FloatTensor(shifted, 1, 3, h, w)).requires_grad_(true);
-                Tensor out = model.forwardRecorded(leaf);
-                Tensor score = settings.objective() == Objective.LOGIT ? out.select(1, target).sum()
-                        : torch.log_softmax(out, 1).select(1, target).sum();
-                TensorVector g = torch.grad(new TensorVector(score), new TensorVector(leaf), new TensorVector(), new BoolOptional(false), false, false);
-                grad = roll(Tensors.toJava(g.get(0)).data(), 3, h, w, -dy, -dx);
-                float[] l = Tensors.toJava(out).data();
-                logit = l[target];
-                prob = io.camstream.explain.Ranking.softmax(l, 0, l.length)[target];
-            }
+            TorchModel.InputGradient g = model.inputGradient(new FloatTensor(shifted, 1, 3, h, w), target, settings.objective() != Objective.LOGIT);
+            grad = roll(g.gradient().data(), 3, h, w, -dy, -dx);
+            float[] l = g.logits().data();
+            logit = l[target];
+            prob = io.camstream.explain.Ranking.softmax(l, 0, l.length)[target];
             double meanAbs = 0;
             for (float v : grad) meanAbs += Math.abs(v);
             meanAbs /= grad.length;
@@ -127,9 +115,7 @@ public final class ClassModelVisualizer {
     }
 
     private float[] logits(float[] x, int h, int w) {
-        try (PointerScope scope = new PointerScope()) {
-            return Tensors.toJava(model.forward(model.toModelInput(new FloatTensor(x, 1, 3, h, w)))).data();
-        }
+        return model.logits(new FloatTensor(x, 1, 3, h, w)).data();
     }
 
     private static void clamp(float[] x, float[] lo, float[] hi, int plane) {
