@@ -75,9 +75,9 @@ public final class MethodOptions {
         ExplanationMethod method = Methods.byName(methodName, new Methods.Options(chunk, patch, stride, baseline));
         Explainer e = new Explainer(model, resolveLayers(method, layerFromConfig, configSize, model, prep, log), method, labels).fuse(Fusion.parse(fuse)).atCall(LayerCall.parse(call));
         if (reshape != null) e.reshapeTokens(TokenGrid.parse(reshape));
-        if (augSmooth) e.withAugSmooth();
-        if (eigenSmooth) e.withEigenSmooth();
-        if (noRelu) e.withoutRelu();
+        if (augSmooth) e.smoothOverAugmentations();
+        if (eigenSmooth) e.smoothByEigenProjection();
+        if (noRelu) e.keepSignedMaps();
         return e;
     }
 }

@@ -69,7 +69,7 @@ public final class Explainer {
     }
 
     /** Keep signed maps (no ReLU); normalisation then spans the signed range. */
-    public Explainer withoutRelu() {
+    public Explainer keepSignedMaps() {
         this.relu = false;
         return this;
     }
@@ -93,13 +93,13 @@ public final class Explainer {
     }
 
     /** Average over horizontal flips and intensity factors 0.9, 1, 1.1 ({@link AugmentationSmoothing}). */
-    public Explainer withAugSmooth() {
+    public Explainer smoothOverAugmentations() {
         this.augSmooth = true;
         return this;
     }
 
     /** Replace each map by the first principal component of its per-channel terms ({@link EigenProjection}). */
-    public Explainer withEigenSmooth() {
+    public Explainer smoothByEigenProjection() {
         this.eigenSmooth = true;
         return this;
     }

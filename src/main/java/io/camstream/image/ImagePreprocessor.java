@@ -1,7 +1,6 @@
 package io.camstream.image;
 
 import io.camstream.InvalidInputException;
-import io.camstream.postprocess.FramePreprocessing;
 import io.camstream.tensor.FloatTensor;
 import org.bytedeco.opencv.opencv_core.Mat;
 

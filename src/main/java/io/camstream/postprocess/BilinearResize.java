@@ -42,7 +42,7 @@ public final class BilinearResize {
     }
 
     /** Per output index: the two source indices and the weight of the second. */
-    static void axis(int in, int out, int[] i0, int[] i1, float[] lambda) {
+    public static void axis(int in, int out, int[] i0, int[] i1, float[] lambda) {
         float scale = (float) in / out;
         for (int d = 0; d < out; d++) {
             float s = scale * (d + 0.5f) - 0.5f;

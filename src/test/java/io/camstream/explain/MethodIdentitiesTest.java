@@ -94,12 +94,12 @@ class MethodIdentitiesTest {
         int target = 1;
         // non-overlapping patches (stride = patch), zero baseline: each pixel gets its own patch's sum of w . x
         int patch = 4;
-        FloatTensor got = new Explainer(linear, List.of(), new Occlusion(patch, patch, 0f, 7), Labels.NONE).withoutRelu()
+        FloatTensor got = new Explainer(linear, List.of(), new Occlusion(patch, patch, 0f, 7), Labels.NONE).keepSignedMaps()
                 .explain(x, new Targets.Classes(new int[]{target})).cams();
         // overlapping patches and a non-zero baseline: the mean over covering patches of sum of w . (x - b)
         int p2 = 5, s2 = 3;
         float b = -0.7f;
-        FloatTensor got2 = new Explainer(linear, List.of(), new Occlusion(p2, s2, b, 16), Labels.NONE).withoutRelu()
+        FloatTensor got2 = new Explainer(linear, List.of(), new Occlusion(p2, s2, b, 16), Labels.NONE).keepSignedMaps()
                 .explain(x, new Targets.Classes(new int[]{target})).cams();
         for (int i = 0; i < n; i++) {
             float[] contrib = new float[plane];

@@ -56,9 +56,9 @@ class MethodsReferenceTest {
         List<String> layers = new ArrayList<>();
         c.get("layers").forEach(l -> layers.add(l.asText()));
         Explainer explainer = new Explainer(model, layers, Methods.byName(c.get("method").asText(), options), Labels.NONE);
-        if (o.path("eigen_smooth").asBoolean(false)) explainer.withEigenSmooth();
-        if (o.path("aug_smooth").asBoolean(false)) explainer.withAugSmooth();
-        if (!o.path("relu").asBoolean(true)) explainer.withoutRelu();
+        if (o.path("eigen_smooth").asBoolean(false)) explainer.smoothByEigenProjection();
+        if (o.path("aug_smooth").asBoolean(false)) explainer.smoothOverAugmentations();
+        if (!o.path("relu").asBoolean(true)) explainer.keepSignedMaps();
         if (o.has("fuse")) explainer.fuse(Fusion.parse(o.get("fuse").asText()));
 
         ExplanationBatch got = explainer.explain(input, targets);

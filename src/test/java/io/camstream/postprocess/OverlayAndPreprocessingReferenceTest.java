@@ -1,5 +1,6 @@
 package io.camstream.postprocess;
 
+import io.camstream.image.FramePreprocessing;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;

@@ -15,7 +15,7 @@ import io.camstream.model.Tensors;
 import io.camstream.model.TorchModel;
 import io.camstream.postprocess.CamPostprocessor;
 import io.camstream.postprocess.Colormaps;
-import io.camstream.postprocess.FramePreprocessing;
+import io.camstream.image.FramePreprocessing;
 import io.camstream.postprocess.HeatmapOverlay;
 import io.camstream.tensor.FloatTensor;
 import io.camstream.tensor.Npy;

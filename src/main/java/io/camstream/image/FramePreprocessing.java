@@ -1,6 +1,7 @@
-package io.camstream.postprocess;
+package io.camstream.image;
 
 import io.camstream.InvalidInputException;
+import io.camstream.postprocess.BilinearResize;
 import io.camstream.tensor.FloatTensor;
 
 /**
