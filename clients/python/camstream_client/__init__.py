@@ -5,7 +5,7 @@ from .connection import __version__, read_token_file
 from .errors import (CamstreamError, ConnectionLostError, DeadlineError, DeadlineExceededError, InternalError,
                      InvalidError, InvalidRequestError, LocalError, MalformedError, NotConnectedError, OverloadedError,
                      ProtocolError, RejectedError, ServerError, ShuttingDownError, UnauthenticatedError,
-                     UnsupportedVersionError, WindowFullError)
+                     UnsupportedVersionError, VersionTooOldError, WindowFullError)
 from .protocol import HelloOk, Map, PayloadFormat, Prediction, Result, ResultForm, TargetKind
 
 __all__ = [
@@ -13,5 +13,5 @@ __all__ = [
     "TargetKind", "CamstreamError", "ConnectionLostError", "DeadlineError", "DeadlineExceededError", "InternalError",
     "InvalidError", "InvalidRequestError", "LocalError", "MalformedError", "NotConnectedError", "OverloadedError",
     "ProtocolError", "RejectedError", "ServerError", "ShuttingDownError", "UnauthenticatedError",
-    "UnsupportedVersionError", "WindowFullError",
+    "UnsupportedVersionError", "VersionTooOldError", "WindowFullError",
 ]

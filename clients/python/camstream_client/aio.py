@@ -5,7 +5,7 @@ import ssl as _ssl
 import time
 
 from . import protocol as p
-from .connection import CLIENT_NAME, RequestTable, backoff_delays, handshake_answer, hello, not_connected, outcome
+from .connection import CLIENT_NAME, RequestTable, backoff_delays, handshake_answer, hello, not_connected, outcome, require_version
 from .errors import CamstreamError, ConnectionLostError, LocalError, ProtocolError, ServerError
 from .frames import build_explain
 
@@ -19,7 +19,7 @@ class Client:
 
     def __init__(self, host, port, token=None, *, tls=None, tls_ca=None, client_name=None,
                  max_frame_bytes=p.DEFAULT_MAX_FRAME, connect_timeout=10.0, reconnect=True, reconnect_initial=0.1,
-                 reconnect_max=5.0, max_reconnect_attempts=20, min_version=p.VERSION, max_version=p.VERSION):
+                 reconnect_max=5.0, max_reconnect_attempts=20, min_version=p.MIN_VERSION, max_version=p.VERSION):
         self.host, self.port = host, port
         self._hello = hello(token, client_name or CLIENT_NAME, max_frame_bytes, min_version, max_version)
         if isinstance(tls, _ssl.SSLContext):
@@ -200,6 +200,7 @@ class Client:
             fut.set_exception(not_connected("the server said GOODBYE (%s); no new requests" % self._goodbye))
         else:
             try:
+                require_version(request, self.server)
                 request.request_id = self._requests.add(fut)
                 self._write(request)
             except LocalError as e:

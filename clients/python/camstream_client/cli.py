@@ -13,7 +13,8 @@ from . import aio
 from .client import Client
 from .connection import read_token_file
 from .errors import CamstreamError, ConnectionLostError, error_type
-from .frames import build_explain
+from . import protocol as p
+from .frames import build_explain, target_of
 
 
 class UsageError(Exception):
@@ -29,7 +30,8 @@ def _connection_options(ap):
 
 def _request_options(ap):
     ap.add_argument("--method", default="gradcam", help="default: %(default)s")
-    ap.add_argument("--target", type=int, metavar="C", help="explain this class (default: the top-1 prediction)")
+    ap.add_argument("--target", metavar="C|A-B", help="explain this class (3), or a contrast (3-7: why 3 rather than 7; "
+                    "needs a server of protocol version 2) (default: the top-1 prediction)")
     ap.add_argument("--topk", type=int, metavar="K", help="explain the K best classes")
     ap.add_argument("--deadline-ms", type=float, default=0, metavar="MS", help="per-request deadline; 0 for none")
     ap.add_argument("--priority", type=int, default=0, metavar="P", help="0..255, higher first")
@@ -51,8 +53,13 @@ def _connection(args):
 def _request(args):
     if args.target is not None and args.topk is not None:
         raise UsageError("give either --target or --topk, not both")
-    if args.target is not None and args.target < 0:
-        raise UsageError("--target must not be negative")
+    if args.target is not None:
+        try:
+            kind, _ = target_of(args.target)
+        except ValueError as e:
+            raise UsageError("--target: %s" % e) from None
+        if kind not in (p.TargetKind.CLASS, p.TargetKind.CONTRAST):
+            raise UsageError("--target takes a class (3) or a contrast (3-7); use --topk K for the K best classes")
     if args.topk is not None and args.topk < 1:
         raise UsageError("--topk must be at least 1")
     if not 0 <= args.priority <= 255:

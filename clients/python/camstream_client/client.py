@@ -8,7 +8,8 @@ import time
 from concurrent.futures import Future
 
 from . import protocol as p
-from .connection import (CLIENT_NAME, RequestTable, backoff_delays, handshake_answer, hello, not_connected, outcome)
+from .connection import (CLIENT_NAME, RequestTable, backoff_delays, handshake_answer, hello, not_connected, outcome,
+                         require_version)
 from .errors import CamstreamError, ConnectionLostError, LocalError, ProtocolError, ServerError
 from .frames import build_explain
 
@@ -73,6 +74,8 @@ class _Connection:
                 raise not_connected("the connection is closed")
             if self.goodbye is not None:
                 raise not_connected("the server said GOODBYE (%s); no new requests on this connection" % self.goodbye)
+            if isinstance(m, p.Explain):
+                require_version(m, self.server)
             m.request_id = self.requests.add(future)
         try:
             with self.send_lock:
@@ -241,7 +244,7 @@ class Client:
 
     def __init__(self, host="127.0.0.1", port=7070, token=None, *, tls=None, tls_ca=None, client_name=None,
                  max_frame_bytes=p.DEFAULT_MAX_FRAME, connect_timeout=10.0, reconnect=True, reconnect_initial=0.1,
-                 reconnect_max=5.0, max_reconnect_attempts=20, min_version=p.VERSION, max_version=p.VERSION):
+                 reconnect_max=5.0, max_reconnect_attempts=20, min_version=p.MIN_VERSION, max_version=p.VERSION):
         self.host, self.port = host, port
         self._hello = hello(token, client_name or CLIENT_NAME, max_frame_bytes, min_version, max_version)
         self._tls = _tls_context(tls, tls_ca)

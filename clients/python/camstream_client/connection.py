@@ -3,7 +3,7 @@ answers into results or typed exceptions."""
 import random
 
 from . import protocol as p
-from .errors import NotConnectedError, WindowFullError, server_error
+from .errors import NotConnectedError, VersionTooOldError, WindowFullError, server_error
 
 __version__ = "0.1.0"
 CLIENT_NAME = "camstream-python/" + __version__
@@ -16,7 +16,7 @@ def read_token_file(path):
         return f.readline().strip()
 
 
-def hello(token, client_name, max_frame_bytes, min_version=p.VERSION, max_version=p.VERSION):
+def hello(token, client_name, max_frame_bytes, min_version=p.MIN_VERSION, max_version=p.VERSION):
     return p.Hello(min_version, max_version, max_frame_bytes, client_name or CLIENT_NAME, token or "")
 
 
@@ -26,9 +26,17 @@ def handshake_answer(m):
         raise server_error(m.code, m.message, m.request_id)
     if not isinstance(m, p.HelloOk):
         raise p.ProtocolError("expected HELLO_OK, got %s" % m.opcode.name, 0, True)
-    if m.version != p.VERSION:
-        raise p.ProtocolError("server chose protocol version %d; this client speaks %d" % (m.version, p.VERSION), 0, True)
+    if not p.MIN_VERSION <= m.version <= p.VERSION:
+        raise p.ProtocolError("server chose protocol version %d; this client speaks %d..%d" % (m.version, p.MIN_VERSION, p.VERSION), 0, True)
     return m
+
+
+def require_version(request, server):
+    """Raises VersionTooOldError for a request whose target kind the agreed version does not define."""
+    since = p.TARGET_KIND_SINCE.get(request.target_kind, p.MIN_VERSION)
+    if since > server.version:
+        raise VersionTooOldError("a %s target needs protocol version %d; this server speaks version %d"
+                                 % (p.TargetKind(request.target_kind).name, since, server.version))
 
 
 class RequestTable:

@@ -149,6 +149,13 @@ class WindowFullError(LocalError):
     reason = "WINDOW_FULL"
 
 
+class VersionTooOldError(LocalError):
+    """The request needs a newer protocol version than the one agreed with this server; nothing was sent."""
+
+    reason = "VERSION_TOO_OLD"
+    retryable = False
+
+
 def error_type(exc):
     """For reports: the server code's name, the local reason, or the exception class."""
     if isinstance(exc, ServerError):

@@ -7,7 +7,8 @@ _FORMS = {"float32": p.ResultForm.FLOAT32, "uint8": p.ResultForm.UINT8, "jpeg": 
 
 
 def target_of(target):
-    """(kind, value) from "top1", "topK" (e.g. "top3"), an int class index, or a (TargetKind, value) pair."""
+    """(kind, value) from "top1", "topK" (e.g. "top3"), an int class index, "A-B" (why class A rather than class B;
+    protocol version 2), or a (TargetKind, value) pair."""
     if isinstance(target, tuple) and len(target) == 2:
         return p.TargetKind(target[0]), int(target[1])
     if isinstance(target, numbers.Integral) and not isinstance(target, bool):
@@ -20,7 +21,21 @@ def target_of(target):
             return p.TargetKind.TOP1, 0
         if t.startswith("top") and t[3:].isdigit() and int(t[3:]) >= 1:
             return p.TargetKind.TOPK, int(t[3:])
-    raise ValueError("target must be 'top1', 'topK' (e.g. 'top3') or a class index, got %r" % (target,))
+        if t.isdigit():
+            return p.TargetKind.CLASS, int(t)
+        a, dash, b = t.partition("-")
+        if dash and a.strip().isdigit() and b.strip().isdigit():
+            return contrast(int(a), int(b))
+    raise ValueError("target must be 'top1', 'topK' (e.g. 'top3'), a class index or a contrast 'A-B' (e.g. '3-7'), got %r" % (target,))
+
+
+def contrast(a, b):
+    """(kind, value) of the CONTRAST target "class a rather than class b" (both below 65536, different)."""
+    if not (0 <= a < 65536 and 0 <= b < 65536):
+        raise ValueError("contrast classes must be in 0..65535, got %d and %d" % (a, b))
+    if a == b:
+        raise ValueError("a contrast needs two different classes, got %d and %d" % (a, b))
+    return p.TargetKind.CONTRAST, a | b << 16
 
 
 def result_form_of(result):

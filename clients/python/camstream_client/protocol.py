@@ -12,7 +12,8 @@ from .errors import ProtocolError, category_of, code_name
 
 MAGIC = b"CAMS"
 HEADER_BYTES = 16
-VERSION = 1
+MIN_VERSION = 1  # the oldest version this client speaks
+VERSION = 2  # the newest: version 2 adds TargetKind.CONTRAST
 HANDSHAKE_FRAME_LIMIT = 4096
 MAX_FRAME_LIMIT = 64 << 20
 DEFAULT_MAX_FRAME = 16 << 20
@@ -39,6 +40,11 @@ class TargetKind(enum.IntEnum):
     TOP1 = 1
     TOPK = 2
     CLASS = 3
+    CONTRAST = 4  # version 2: logit A minus logit B; target_value = A | B << 16
+
+
+# the first protocol version that defines each target kind (the others exist since version 1)
+TARGET_KIND_SINCE = {TargetKind.CONTRAST: 2}
 
 
 class ResultForm(enum.IntEnum):
@@ -57,7 +63,7 @@ class PayloadFormat(enum.IntEnum):
 
 @dataclass
 class Hello:
-    min_version: int = VERSION
+    min_version: int = MIN_VERSION
     max_version: int = VERSION
     max_frame_bytes: int = DEFAULT_MAX_FRAME
     client_name: str = ""

@@ -8,6 +8,7 @@ import pytest
 
 import camstream_client as cc
 from camstream_client import protocol as p
+from camstream_client.frames import target_of
 from conftest import ROOT, TOKEN, java_client_maps, read
 
 VECTORS = ROOT / "docs" / "protocol-vectors"
@@ -60,7 +61,8 @@ def java_reference(out, i):
 
 
 @pytest.mark.parametrize("method,target,result,size", [("gradcam", "top2", "float32", (64, 80)),
-                                                        ("gradcam++", "3", "uint8", (128, 128))])
+                                                        ("gradcam++", "3", "uint8", (128, 128)),
+                                                        ("gradcam", "2-0", "float32", (32, 32))])
 def test_maps_equal_the_java_clients(server, client, demo_images, tmp_path, method, target, result, size):
     tensor = np.random.default_rng(1).standard_normal((3, 128, 128)).astype(np.float32)
     npy = tmp_path / "tensor.npy"
@@ -126,11 +128,12 @@ def test_window_overflow_fails_locally_without_sending(client, demo_images):
     assert client.stats()["answers"] == len(outcomes) - len(full) and client.stats()["unexpected_answers"] == 0
 
 
-def raw(port, hello=True):
+def raw(port, hello=True, max_version=p.VERSION):
     s = socket.create_connection(("127.0.0.1", port), timeout=20)
     if hello:
-        s.sendall(p.encode(p.Hello(token=TOKEN, client_name="raw")))
-        assert isinstance(read(s), p.HelloOk)
+        s.sendall(p.encode(p.Hello(max_version=max_version, token=TOKEN, client_name="raw")))
+        ok = read(s)
+        assert isinstance(ok, p.HelloOk) and ok.version == max_version, ok
     return s
 
 
@@ -178,9 +181,28 @@ def test_typed_errors_for_bad_payloads(client):
 
 
 def test_unsupported_version(server):
-    for lo, hi in ((2, 3), (2, 1)):
+    for lo, hi in ((3, 4), (2, 1)):
         with pytest.raises(cc.UnsupportedVersionError):
             cc.Client("127.0.0.1", server.port, token=TOKEN, min_version=lo, max_version=hi)
+
+
+def test_contrast_needs_version_2_and_a_version_1_client_still_works(server, demo_images):
+    png = demo_images[0].read_bytes()
+    with cc.Client("127.0.0.1", server.port, token=TOKEN, max_version=1) as old:
+        assert old.server.version == 1
+        assert old.explain(png, target=3).maps[0].class_index == 3
+        with pytest.raises(cc.VersionTooOldError) as e:
+            old.explain(png, target="3-1")  # refused here: a version-1 connection has no CONTRAST
+        assert not e.value.retryable
+    with cc.Client("127.0.0.1", server.port, token=TOKEN) as new:
+        assert new.server.version == p.VERSION == 2
+        r = new.explain(png, target="3-1")
+        assert [m.class_index for m in r.maps] == [3]
+        with pytest.raises(cc.InvalidError):
+            new.explain(png, target=(p.TargetKind.CONTRAST, 3 | 3 << 16))  # A == B: the server says INVALID
+    for bad in ("3-3", "3-", "-3", "70000-1"):
+        with pytest.raises(ValueError):
+            target_of(bad)
 
 
 def test_local_errors(server, demo_images):
@@ -207,7 +229,7 @@ def test_the_server_answers_the_vectors_as_they_say(server, name):
         m = p.decode_frame(data, p.HANDSHAKE_FRAME_LIMIT)
         m.token = TOKEN
         data = p.encode(m)
-    s = raw(server.port, hello=d["context"] != "first-frame")
+    s = raw(server.port, hello=d["context"] != "first-frame", max_version=1 if d["context"] == "after-handshake-v1" else p.VERSION)
     try:
         s.sendall(data)
         m = read(s)

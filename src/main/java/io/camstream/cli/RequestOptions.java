@@ -3,6 +3,7 @@ package io.camstream.cli;
 import io.camstream.InvalidInputException;
 import io.camstream.protocol.HelloOk;
 import io.camstream.protocol.Target;
+import io.camstream.protocol.TargetKind;
 import picocli.CommandLine.Option;
 
 /** What `stream` and `load` ask the server for: method, target, deadline, priority. */
@@ -11,8 +12,9 @@ final class RequestOptions {
             description = "One of: ${COMPLETION-CANDIDATES} (those the server offers). Default: ${DEFAULT-VALUE}.")
     String method;
 
-    @Option(names = "--target", paramLabel = "C", description = "Explain this class. Default: the top-1 prediction.")
-    Integer target;
+    @Option(names = "--target", paramLabel = "C|A-B", description = "Explain this class (3), or a contrast (3-7: why class 3 rather than 7; "
+            + "needs a server of protocol version 2). Default: the top-1 prediction.")
+    String target;
 
     @Option(names = "--topk", paramLabel = "K", description = "Explain the K best classes.")
     Integer topk;
@@ -26,8 +28,16 @@ final class RequestOptions {
     Target target() {
         if (target != null && topk != null) throw new InvalidInputException("give either --target or --topk, not both");
         if (target != null) {
-            if (target < 0) throw new InvalidInputException("--target must not be negative");
-            return Target.classIndex(target);
+            Target t;
+            try {
+                t = Target.parse(target);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException("--target: " + e.getMessage());
+            }
+            if (t.kind() != TargetKind.CLASS && t.kind() != TargetKind.CONTRAST) {
+                throw new InvalidInputException("--target takes a class (3) or a contrast (3-7); use --topk K for the K best classes, got '" + target + "'");
+            }
+            return t;
         }
         if (topk != null) {
             if (topk < 1) throw new InvalidInputException("--topk must be at least 1");
@@ -44,8 +54,14 @@ final class RequestOptions {
     /** Refuses, right after the handshake, what this server cannot serve (rather than failing every frame). */
     void checkAgainst(HelloOk server) {
         long classes = server.numClasses();
-        if (target != null && target >= classes) {
+        Target t = target();
+        long highest = t.kind() == TargetKind.CONTRAST ? Math.max(t.contrastA(), t.contrastB()) : t.kind() == TargetKind.CLASS ? t.value() : -1;
+        if (highest >= classes) {
             throw new InvalidInputException("--target " + target + " is out of range: the server's model has " + classes + " classes (0.." + (classes - 1) + ")");
+        }
+        if (t.kind().sinceVersion > server.version()) {
+            throw new InvalidInputException("--target " + target + " is a contrast, which needs protocol version " + t.kind().sinceVersion
+                    + "; the server speaks version " + server.version() + " (upgrade it)");
         }
         if (topk != null && topk > classes) {
             throw new InvalidInputException("--topk " + topk + " is more than the " + classes + " classes the server's model has");

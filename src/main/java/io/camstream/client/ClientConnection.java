@@ -5,6 +5,7 @@ import io.camstream.protocol.ExplainRequest;
 import io.camstream.protocol.ExplainResult;
 import io.camstream.protocol.Goodbye;
 import io.camstream.protocol.HelloOk;
+import io.camstream.protocol.TargetKind;
 import io.camstream.protocol.Ping;
 import io.netty.channel.Channel;
 
@@ -51,6 +52,12 @@ final class ClientConnection {
 
     CompletableFuture<ExplainResult> send(ExplainRequest request) {
         CompletableFuture<ExplainResult> f = new CompletableFuture<>();
+        TargetKind kind = request.target().kind();
+        if (kind.sinceVersion > server.version()) {
+            f.completeExceptionally(RequestFailedException.local(RequestFailedException.LocalReason.VERSION_TOO_OLD,
+                    "a " + kind + " target needs protocol version " + kind.sinceVersion + "; this server speaks version " + server.version()));
+            return f;
+        }
         if (!window.tryAcquire()) {
             f.completeExceptionally(RequestFailedException.local(RequestFailedException.LocalReason.WINDOW_FULL,
                     "the connection's window of " + server.maxInFlight() + " requests in flight is full"));

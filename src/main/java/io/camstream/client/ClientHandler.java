@@ -38,14 +38,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        ctx.writeAndFlush(new Hello(Wire.VERSION, Wire.VERSION, options.maxFrameBytes, options.clientName, options.token));
+        ctx.writeAndFlush(new Hello(Wire.MIN_VERSION, options.maxVersion, options.maxFrameBytes, options.clientName, options.token));
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (connection == null) {
-            if (msg instanceof HelloOk ok) {
+            if (msg instanceof HelloOk ok && (ok.version() < Wire.MIN_VERSION || ok.version() > options.maxVersion)) {
+                handshake.completeExceptionally(new IllegalStateException("the server agreed on protocol version " + ok.version()
+                        + ", which this client (versions " + Wire.MIN_VERSION + ".." + options.maxVersion + ") did not offer"));
+                ctx.close();
+            } else if (msg instanceof HelloOk ok) {
                 connection = new ClientConnection(ctx.channel(), ok);
                 handshake.complete(connection);
             } else if (msg instanceof ErrorMessage e) {

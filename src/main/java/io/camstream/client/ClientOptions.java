@@ -22,6 +22,8 @@ public final class ClientOptions {
     public final Duration reconnectMaxBackoff;
     /** Attempts after a lost connection before the client gives up; 0 = never reconnect. */
     public final int maxReconnectAttempts;
+    /** The newest protocol version offered in HELLO (the oldest is {@link Wire#MIN_VERSION}). */
+    public final int maxVersion;
 
     private ClientOptions(Builder b) {
         host = b.host;
@@ -36,6 +38,7 @@ public final class ClientOptions {
         reconnectInitialBackoff = b.reconnectInitialBackoff;
         reconnectMaxBackoff = b.reconnectMaxBackoff;
         maxReconnectAttempts = b.maxReconnectAttempts;
+        maxVersion = b.maxVersion;
     }
 
     public static Builder builder(String host, int port) {
@@ -69,6 +72,7 @@ public final class ClientOptions {
         private Duration reconnectInitialBackoff = Duration.ofMillis(100);
         private Duration reconnectMaxBackoff = Duration.ofSeconds(5);
         private int maxReconnectAttempts = 20;
+        private int maxVersion = Wire.VERSION;
 
         private Builder(String host, int port) {
             if (host.isEmpty()) throw new InvalidInputException("empty server host");
@@ -84,6 +88,8 @@ public final class ClientOptions {
         public Builder maxFrameBytes(int v) { maxFrameBytes = v; return this; }
         public Builder heartbeat(Duration v) { heartbeat = v; return this; }
         public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
+        /** Offer only versions up to {@code v}: speak as an older client would. */
+        public Builder maxVersion(int v) { maxVersion = v; return this; }
         public Builder reconnect(Duration initialBackoff, Duration maxBackoff, int maxAttempts) {
             reconnectInitialBackoff = initialBackoff;
             reconnectMaxBackoff = maxBackoff;
@@ -96,6 +102,9 @@ public final class ClientOptions {
                 throw new InvalidInputException("client max frame must be in " + Wire.HANDSHAKE_FRAME_LIMIT + ".." + Wire.MAX_FRAME_LIMIT);
             }
             if (idleTimeout.compareTo(heartbeat) <= 0) throw new InvalidInputException("client idle timeout must exceed its heartbeat");
+            if (maxVersion < Wire.MIN_VERSION || maxVersion > Wire.VERSION) {
+                throw new InvalidInputException("client protocol version must be in " + Wire.MIN_VERSION + ".." + Wire.VERSION + ", got " + maxVersion);
+            }
             if (maxReconnectAttempts < 0) throw new InvalidInputException("reconnect attempts must not be negative");
             return new ClientOptions(this);
         }

@@ -6,7 +6,7 @@ import io.camstream.protocol.ErrorMessage;
 
 /**
  * A request that ended without a result: either the server's typed error, or a failure on this side (no
- * connection, connection lost before the answer, window full), which the server never saw or never answered.
+ * connection, connection lost before the answer, window full, a target the agreed version lacks), which the server never saw or never answered.
  */
 public final class RequestFailedException extends CamstreamException {
     /** Failures decided on the client's side. */
@@ -16,7 +16,9 @@ public final class RequestFailedException extends CamstreamException {
         /** The connection closed before the answer came; the server may or may not have computed it. */
         CONNECTION_LOST,
         /** The connection's window (the server's maxInFlight) was full; nothing was sent. */
-        WINDOW_FULL
+        WINDOW_FULL,
+        /** The request needs a newer protocol version than the one agreed with this server; nothing was sent. */
+        VERSION_TOO_OLD
     }
 
     private final ErrorCode code;

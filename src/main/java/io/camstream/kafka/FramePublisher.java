@@ -47,7 +47,7 @@ public final class FramePublisher implements AutoCloseable {
                     + " bytes, over the " + maxRequestBytes + "-byte record limit (--max-request-bytes; the topic's max.message.bytes must allow it too)"));
             return f;
         }
-        producer.send(new ProducerRecord<>(topic, null, KafkaRecords.key(frame.streamId()), value, KafkaRecords.headers(Opcode.EXPLAIN)), (md, e) -> {
+        producer.send(new ProducerRecord<>(topic, null, KafkaRecords.key(frame.streamId()), value, KafkaRecords.requestHeaders(frame)), (md, e) -> {
             if (e != null) f.completeExceptionally(new CamstreamException("frame " + frame.frameNumber() + " not published: " + e.getMessage(), e));
             else f.complete(md);
         });

@@ -54,16 +54,27 @@ public final class KafkaRecords {
         }
     }
 
-    public static Headers headers(Opcode opcode) {
+    /**
+     * Headers of an input record. A record names the oldest protocol version that defines everything in it, so a
+     * worker of an older build still reads every request it can serve.
+     */
+    public static Headers requestHeaders(ExplainRequest r) {
+        return headers(Opcode.EXPLAIN, Math.max(Wire.MIN_VERSION, r.target().kind().sinceVersion));
+    }
+
+    public static Headers headers(Opcode opcode, int version) {
         RecordHeaders h = new RecordHeaders();
         h.add(OPCODE_HEADER, new byte[]{(byte) opcode.code});
-        h.add(VERSION_HEADER, new byte[]{(byte) Wire.VERSION});
+        h.add(VERSION_HEADER, new byte[]{(byte) version});
         return h;
     }
 
-    /** Headers of an answer: opcode, version, the source record and (when known) the frame number. */
+    /**
+     * Headers of an answer: opcode, version, the source record and (when known) the frame number. RESULT and ERROR
+     * bodies are the same in every version, so answers carry the oldest one.
+     */
     public static Headers answerHeaders(Opcode opcode, String source, Long frameNumber) {
-        Headers h = headers(opcode);
+        Headers h = headers(opcode, Wire.MIN_VERSION);
         h.add(SOURCE_HEADER, source.getBytes(StandardCharsets.UTF_8));
         if (frameNumber != null) h.add(FRAME_HEADER, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(frameNumber).array());
         return h;
@@ -77,9 +88,17 @@ public final class KafkaRecords {
     public static Message decode(Headers headers, byte[] value) {
         int opcode = oneByte(headers, OPCODE_HEADER);
         int version = oneByte(headers, VERSION_HEADER);
-        if (version != Wire.VERSION) throw ProtocolException.malformed(RECORD_REQUEST_ID, "record of protocol version " + version + "; this build reads " + Wire.VERSION);
+        if (version < Wire.MIN_VERSION || version > Wire.VERSION) {
+            throw ProtocolException.malformed(RECORD_REQUEST_ID, "record of protocol version " + version + "; this build reads "
+                    + Wire.MIN_VERSION + ".." + Wire.VERSION);
+        }
         if (value == null) throw ProtocolException.malformed(RECORD_REQUEST_ID, "record without a value");
-        return MessageCodec.decode(opcode, RECORD_REQUEST_ID, Unpooled.wrappedBuffer(value));
+        Message m = MessageCodec.decode(opcode, RECORD_REQUEST_ID, Unpooled.wrappedBuffer(value));
+        if (m instanceof ExplainRequest r && r.target().kind().sinceVersion > version) {
+            throw ProtocolException.malformed(RECORD_REQUEST_ID, "targetKind " + r.target().kind().code + " (" + r.target().kind()
+                    + ") is not defined in protocol version " + version + "; label the record version " + r.target().kind().sinceVersion);
+        }
+        return m;
     }
 
     /** An input record's request. */

@@ -22,6 +22,12 @@ public record HelloOk(int version, long maxFrameBytes, long maxInFlight, long he
         Objects.requireNonNull(serverName, "serverName");
     }
 
+    /** The same answer for a connection that agreed on {@code v}. */
+    public HelloOk atVersion(int v) {
+        return new HelloOk(v, maxFrameBytes, maxInFlight, heartbeatMillis, idleTimeoutMillis, inputHeight, inputWidth,
+                numClasses, layer, methods, serverName);
+    }
+
     @Override
     public Opcode opcode() {
         return Opcode.HELLO_OK;

@@ -1,15 +1,20 @@
 package io.camstream.protocol;
 
-/** Which classes a request wants explained. */
+/** Which classes a request wants explained, and the protocol version that first defines each kind. */
 public enum TargetKind {
-    TOP1(1),
-    TOPK(2),
-    CLASS(3);
+    TOP1(1, 1),
+    TOPK(2, 1),
+    CLASS(3, 1),
+    /** Logit A minus logit B ("why A rather than B?"); targetValue = A | B << 16. */
+    CONTRAST(4, 2);
 
     public final int code;
+    /** The first protocol version in which this kind exists. */
+    public final int sinceVersion;
 
-    TargetKind(int code) {
+    TargetKind(int code, int sinceVersion) {
         this.code = code;
+        this.sinceVersion = sinceVersion;
     }
 
     public static TargetKind of(int code) {

@@ -5,7 +5,10 @@ public final class Wire {
     /** The bytes {@code C A M S} read as a little-endian int. */
     public static final int MAGIC = 0x534D4143;
     public static final int HEADER_BYTES = 16;
-    public static final int VERSION = 1;
+    /** The oldest protocol version this implementation speaks. */
+    public static final int MIN_VERSION = 1;
+    /** The newest: version 2 adds the CONTRAST target kind ({@link TargetKind#sinceVersion}). */
+    public static final int VERSION = 2;
     /** Limit on the server's side until the handshake is done: a HELLO is tiny. */
     public static final int HANDSHAKE_FRAME_LIMIT = 4096;
     /** No side may announce a larger maximum frame than this. */

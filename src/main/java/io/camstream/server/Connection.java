@@ -29,6 +29,7 @@ final class Connection {
     private final ConcurrentHashMap<Long, InferenceRequest> inFlight = new ConcurrentHashMap<>();
     private volatile boolean handshaken;
     private volatile long clientMaxFrameBytes;
+    private volatile int version;
     /** GOODBYE sent or received: no new requests, close once nothing is in flight. */
     private volatile boolean closing;
     private volatile boolean serverDraining;
@@ -43,9 +44,15 @@ final class Connection {
         return channel;
     }
 
-    void handshaken(long clientMaxFrameBytes) {
+    void handshaken(long clientMaxFrameBytes, int version) {
         this.clientMaxFrameBytes = clientMaxFrameBytes;
+        this.version = version;
         this.handshaken = true;
+    }
+
+    /** The protocol version agreed in the handshake. */
+    int version() {
+        return version;
     }
 
     boolean isHandshaken() {

@@ -4,7 +4,6 @@ import io.camstream.InvalidInputException;
 import io.camstream.explain.ExplanationBatch;
 import io.camstream.explain.Targets;
 import io.camstream.protocol.ErrorCode;
-import io.camstream.protocol.TargetKind;
 import io.camstream.tensor.FloatTensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -125,13 +124,7 @@ final class DynamicBatcher implements Runnable {
     }
 
     private static Targets targets(List<InferenceRequest> batch) {
-        BatchKey key = batch.get(0).key;
-        if (key.kind() == TargetKind.CLASS) {
-            int[] classes = new int[batch.size()];
-            for (int i = 0; i < classes.length; i++) classes[i] = (int) batch.get(i).target.value();
-            return new Targets.Classes(classes);
-        }
-        return new Targets.TopK((int) key.k());
+        return batch.get(0).key.targets(batch.stream().map(r -> r.target).toList());
     }
 
     private static long micros(long nanos) {

@@ -9,7 +9,7 @@ import io.camstream.protocol.ErrorCode;
 import io.camstream.protocol.ErrorMessage;
 import io.camstream.protocol.ExplainRequest;
 import io.camstream.protocol.Message;
-import io.camstream.protocol.TargetKind;
+import io.camstream.protocol.Wire;
 import io.camstream.tensor.FloatTensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +58,7 @@ public final class FrameProcessor implements AutoCloseable {
         this.decoder = new InputDecoder(preprocessing, limits.maxImagePixels, new DecodeBudget(limits.decodeMemoryBytes));
         this.assembler = new ResultAssembler(preprocessing, overlays, jpegQuality);
         this.detached = new Connection(null, null, new ResultBuffer(maxResultBytes, maxResultBytes));
-        this.detached.handshaken(maxResultBytes);
+        this.detached.handshaken(maxResultBytes, Wire.VERSION); // a Kafka record's version is checked when it is read
     }
 
     public ModelInfo info() {
@@ -149,13 +149,7 @@ public final class FrameProcessor implements AutoCloseable {
     }
 
     private static Targets targets(List<InferenceRequest> batch) {
-        BatchKey key = batch.get(0).key;
-        if (key.kind() == TargetKind.CLASS) {
-            int[] classes = new int[batch.size()];
-            for (int i = 0; i < classes.length; i++) classes[i] = (int) batch.get(i).target.value();
-            return new Targets.Classes(classes);
-        }
-        return new Targets.TopK((int) key.k());
+        return batch.get(0).key.targets(batch.stream().map(r -> r.target).toList());
     }
 
     @Override

@@ -70,9 +70,10 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Hello hello = (Hello) m;
-        connection.handshaken(Math.min(hello.maxFrameBytes(), Wire.MAX_FRAME_LIMIT));
+        int version = version(hello);
+        connection.handshaken(Math.min(hello.maxFrameBytes(), Wire.MAX_FRAME_LIMIT), version);
         frames.maxFrameBytes(server.config().maxFrameBytes);
-        ctx.writeAndFlush(server.helloOk());
+        ctx.writeAndFlush(server.helloOk().atVersion(version));
         ctx.pipeline().remove(this);
     }
 
@@ -81,8 +82,8 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         if (!(m instanceof Hello hello)) {
             return new ErrorMessage(m.requestId(), ErrorCode.MALFORMED, "expected HELLO as the first frame, got " + m.opcode());
         }
-        if (hello.minVersion() > Wire.VERSION || hello.maxVersion() < Wire.VERSION) {
-            return new ErrorMessage(0, ErrorCode.UNSUPPORTED_VERSION, "this server speaks protocol version " + Wire.VERSION
+        if (version(hello) < 0) {
+            return new ErrorMessage(0, ErrorCode.UNSUPPORTED_VERSION, "this server speaks protocol versions " + Wire.MIN_VERSION + ".." + Wire.VERSION
                     + "; the client offered " + hello.minVersion() + ".." + hello.maxVersion());
         }
         if (!tokenMatches(hello.token())) {
@@ -92,6 +93,12 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             return new ErrorMessage(0, ErrorCode.MALFORMED, "maxFrameBytes must be at least " + Wire.HANDSHAKE_FRAME_LIMIT + ", got " + hello.maxFrameBytes());
         }
         return null;
+    }
+
+    /** The highest version both speak, or -1 when the ranges do not meet (or the client's is empty). */
+    private static int version(Hello hello) {
+        int v = Math.min(hello.maxVersion(), Wire.VERSION);
+        return v >= Math.max(hello.minVersion(), Wire.MIN_VERSION) ? v : -1;
     }
 
     /** Constant-time comparison, so the answer time says nothing about how much of the token was right. */

@@ -41,9 +41,15 @@ final class RequestValidator {
             case TOP1 -> t.value() != 0 ? "TOP1 takes targetValue 0, got " + t.value() + " (use CLASS to name a class, TOPK for k classes)" : null;
             case TOPK -> t.value() < 1 || t.value() > Math.min(info.numClasses(), 255)
                     ? "top-k needs 1 <= k <= " + Math.min(info.numClasses(), 255) + ", got k = " + t.value() : null;
-            case CLASS -> t.value() >= info.numClasses()
-                    ? "target class " + t.value() + " is out of range: the model has " + info.numClasses() + " classes (0.." + (info.numClasses() - 1) + ")" : null;
+            case CLASS -> t.value() >= info.numClasses() ? outOfRange("target class", t.value()) : null;
+            case CONTRAST -> t.contrastA() >= info.numClasses() ? outOfRange("contrast class A", t.contrastA())
+                    : t.contrastB() >= info.numClasses() ? outOfRange("contrast class B", t.contrastB())
+                    : t.contrastA() == t.contrastB() ? "a contrast needs two different classes, got " + t.contrastA() + " and " + t.contrastB() : null;
         };
+    }
+
+    private String outOfRange(String what, long c) {
+        return what + " " + c + " is out of range: the model has " + info.numClasses() + " classes (0.." + (info.numClasses() - 1) + ")";
     }
 
     private String checkPayload(Payload p) {

@@ -72,6 +72,21 @@ class ServerCommandsTest {
     }
 
     @Test
+    void streamAsksForAContrastAndGetsADifferentMapThanForTheClassAlone(@TempDir Path out) throws Exception {
+        String video = Fixtures.DEMO.resolve("video.mp4").toString();
+        assertEquals(0, Main.execute("stream", "--server", address(), "--input", video, "--output", out.resolve("c.mp4").toString(),
+                "--npy-dir", out.resolve("contrast").toString(), "--max-frames", "3", "--target", "3-1"));
+        assertEquals(0, Main.execute("stream", "--server", address(), "--input", video, "--output", out.resolve("p.mp4").toString(),
+                "--npy-dir", out.resolve("plain").toString(), "--max-frames", "3", "--target", "3"));
+        FloatTensor contrast = Npy.readFloat(out.resolve("contrast").resolve("frame_000000.npy"));
+        FloatTensor plain = Npy.readFloat(out.resolve("plain").resolve("frame_000000.npy"));
+        assertArrayEquals(new int[]{1, 128, 128}, contrast.shape());
+        double diff = 0;
+        for (int i = 0; i < plain.data().length; i++) diff = Math.max(diff, Math.abs(plain.data()[i] - contrast.data()[i]));
+        assertTrue(diff > 1e-3, "the contrast 3-1 reached the server (its map is not class 3's): max difference " + diff);
+    }
+
+    @Test
     void streamWritesMotionJpegAvi(@TempDir Path out) throws Exception {
         Path video = out.resolve("overlay.avi");
         assertEquals(0, Main.execute("stream", "--server", address(), "--input", Fixtures.DEMO.resolve("video.mp4").toString(), "--output", video.toString(),

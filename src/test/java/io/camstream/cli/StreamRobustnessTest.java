@@ -111,6 +111,12 @@ class StreamRobustnessTest {
         assertTrue(r.out().contains("--target 7 is out of range: the server's model has 5 classes"), r.out());
         assertFalse(Files.exists(video), "nothing streamed");
         assertEquals(2, CliRun.of("stream", "--server", address(server), "--input", VIDEO, "--output", video.toString(), "--topk", "6").rc());
+        CliRun contrast = CliRun.of("stream", "--server", address(server), "--input", VIDEO, "--output", video.toString(), "--target", "2-9");
+        assertEquals(2, contrast.rc(), contrast.out());
+        assertTrue(contrast.out().contains("--target 2-9 is out of range"), contrast.out());
+        CliRun same = CliRun.of("stream", "--server", address(server), "--input", VIDEO, "--output", video.toString(), "--target", "2-2");
+        assertEquals(2, same.rc(), same.out());
+        assertTrue(same.out().contains("two different classes"), same.out());
         assertEquals(2, CliRun.of("stream", "--server", address(server), "--input", VIDEO, "--output", video.toString(), "--max-frames", "0").rc());
     }
 

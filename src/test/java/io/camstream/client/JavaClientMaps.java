@@ -36,8 +36,7 @@ public final class JavaClientMaps {
         String[] hw = args[5].split("x");
         ResultForm form = args[4].equals("uint8") ? ResultForm.UINT8 : ResultForm.FLOAT32;
         ResultSpec spec = new ResultSpec(form, Integer.parseInt(hw[0]), Integer.parseInt(hw[1]));
-        Target target = args[3].equals("top1") ? Target.top1()
-                : args[3].startsWith("top") ? Target.topK(Integer.parseInt(args[3].substring(3))) : Target.classIndex(Integer.parseInt(args[3]));
+        Target target = Target.parse(args[3]);
         Path out = Files.createDirectories(Path.of(args[6]));
         try (CamstreamClient client = CamstreamClient.connect(ClientOptions.builder(args[0]).token(args[1]).clientName("JavaClientMaps").build())) {
             for (int i = 7; i < args.length; i++) {

@@ -20,6 +20,7 @@ import io.camstream.protocol.Payload;
 import io.camstream.protocol.ResultForm;
 import io.camstream.protocol.ResultSpec;
 import io.camstream.protocol.Target;
+import io.camstream.protocol.Wire;
 import io.camstream.server.FrameProcessor;
 import io.camstream.server.TorchBackend;
 import io.camstream.tensor.FloatTensor;
@@ -256,7 +257,7 @@ class KafkaWorkerTest {
         try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers", broker.bootstrap(), "max.request.size", 1 << 20),
                 new StringSerializer(), new ByteArraySerializer())) {
             for (In in : inputs) {
-                var headers = in.headers() ? KafkaRecords.headers(Opcode.EXPLAIN) : new RecordHeaders();
+                var headers = in.headers() ? KafkaRecords.headers(Opcode.EXPLAIN, Wire.MIN_VERSION) : new RecordHeaders();
                 raw.send(new ProducerRecord<>("poison-in", 0, in.timestamp(), "5", in.value(), headers)).get(30, TimeUnit.SECONDS);
             }
         }

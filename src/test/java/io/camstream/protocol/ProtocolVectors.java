@@ -47,8 +47,9 @@ public final class ProtocolVectors {
     /**
      * One vector.
      *
-     * @param context      {@code first-frame} (the connection's first frame, before the handshake) or
-     *                     {@code after-handshake}
+     * @param context      {@code first-frame} (the connection's first frame, before the handshake),
+     *                     {@code after-handshake} (a handshake that agreed on the newest version) or
+     *                     {@code after-handshake-v1} (one that agreed on version 1)
      * @param message      the decoded message, or null when the bytes must not decode
      * @param decodeError  for bytes that must not decode: the receiver's answer
      * @param serverAnswer for a client frame that decodes but that the server refuses: its answer
@@ -122,7 +123,8 @@ public final class ProtocolVectors {
         ResultSpec f32 = new ResultSpec(ResultForm.FLOAT32, 2, 2);
 
         // --- every message type, well formed ---
-        v.add(ok("hello", "HELLO without a token: versions 1..1, frames up to 16 MiB", c2s, new Hello(1, 1, 16 << 20, "camstream-python/0.1.0", "")));
+        v.add(ok("hello", "HELLO without a token: versions 1..1 (a version-1 client), frames up to 16 MiB", c2s, new Hello(1, 1, 16 << 20, "camstream-python/0.1.0", "")));
+        v.add(ok("hello-v2", "HELLO offering versions 1..2, as this version's clients send it", c2s, new Hello(1, 2, 16 << 20, "camstream-java", "")));
         v.add(ok("hello-token-utf8", "HELLO with a version range, a token and a non-ASCII client name (UTF-8)", c2s,
                 new Hello(1, 3, 4096, "caméra-7 ✓", "s3cr3t token")));
         v.add(ok("hello-ok", "HELLO_OK as the demo model's server sends it", s2c, new HelloOk(1, 16 << 20, 64, 10_000, 30_000, 128, 128, 5,
@@ -134,6 +136,10 @@ public final class ProtocolVectors {
         v.add(ok("explain-jpeg-class-overlay", "EXPLAIN: JPEG bytes (the codec does not look inside), CLASS 4, a JPEG overlay 32x32", c2s,
                 explain(3, Target.classIndex(4), new ResultSpec(ResultForm.JPEG_OVERLAY, 32, 32),
                         Payload.jpeg(new byte[]{(byte) 0xff, (byte) 0xd8, (byte) 0xff, (byte) 0xe0, 0, 0x10, (byte) 0xff, (byte) 0xd9}))));
+        v.add(ok("explain-contrast", "EXPLAIN (version 2): CONTRAST, class 2 rather than class 0 (targetValue 2 | 0 << 16), FLOAT32 2x2", c2s,
+                explain(5, Target.contrast(2, 0), f32, Payload.rgb8(2, 2, rgb(2, 2)))));
+        v.add(ok("explain-contrast-large-classes", "EXPLAIN (version 2): CONTRAST, class 65535 rather than class 1000 (targetValue 0x03e8ffff)", c2s,
+                explain(6, Target.contrast(65535, 1000), f32, Payload.rgb8(2, 2, rgb(2, 2)))));
         v.add(ok("explain-png", "EXPLAIN: PNG bytes, activations, FLOAT32 16x16; the largest u32 stream id and u64 frame number", c2s,
                 new ExplainRequest(0xFFFF_FFFFL, 0xFFFF_FFFFL, -1L, "activations", Target.top1(), 0xFFFF_FFFFL, 255, new ResultSpec(ResultForm.FLOAT32, 16, 16),
                         Payload.png(new byte[]{(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}))));
@@ -170,8 +176,8 @@ public final class ProtocolVectors {
         // --- well formed, but the server must refuse them (section 2 and 3 of docs/protocol.md) ---
         v.add(refusedByServer("refuse-version-range-empty", "HELLO with minVersion 2 > maxVersion 1: no common version", "first-frame",
                 new Hello(2, 1, 16 << 20, "v", ""), new Answer(ErrorCode.UNSUPPORTED_VERSION, 0, true)));
-        v.add(refusedByServer("refuse-version-too-new", "HELLO offering versions 2..5 only", "first-frame",
-                new Hello(2, 5, 16 << 20, "v", ""), new Answer(ErrorCode.UNSUPPORTED_VERSION, 0, true)));
+        v.add(refusedByServer("refuse-version-too-new", "HELLO offering versions 3..5 only", "first-frame",
+                new Hello(3, 5, 16 << 20, "v", ""), new Answer(ErrorCode.UNSUPPORTED_VERSION, 0, true)));
         v.add(refusedByServer("refuse-small-max-frame", "HELLO announcing maxFrameBytes 4095 (< 4096)", "first-frame",
                 new Hello(1, 1, 4095, "v", ""), new Answer(ErrorCode.MALFORMED, 0, true)));
         v.add(refusedByServer("refuse-explain-before-hello", "EXPLAIN as the first frame", "first-frame",
@@ -184,6 +190,12 @@ public final class ProtocolVectors {
                 explain(11, new Target(TargetKind.TOPK, 0), f32, Payload.rgb8(2, 2, rgb(2, 2))), new Answer(ErrorCode.INVALID, 11, false)));
         v.add(refusedByServer("refuse-class-out-of-range", "CLASS 4294967295, beyond any model's classes", "after-handshake",
                 explain(12, new Target(TargetKind.CLASS, 0xFFFF_FFFFL), f32, Payload.rgb8(2, 2, rgb(2, 2))), new Answer(ErrorCode.INVALID, 12, false)));
+        v.add(refusedByServer("refuse-contrast-on-v1", "CONTRAST on a connection that agreed on version 1, which does not define it", "after-handshake-v1",
+                explain(22, Target.contrast(2, 0), f32, Payload.rgb8(2, 2, rgb(2, 2))), new Answer(ErrorCode.MALFORMED, 22, false)));
+        v.add(refusedByServer("refuse-contrast-same-class", "CONTRAST of class 1 against itself", "after-handshake",
+                explain(23, Target.contrast(1, 1), f32, Payload.rgb8(2, 2, rgb(2, 2))), new Answer(ErrorCode.INVALID, 23, false)));
+        v.add(refusedByServer("refuse-contrast-out-of-range", "CONTRAST whose class B (65535) is beyond the model's classes", "after-handshake",
+                explain(24, Target.contrast(0, 65535), f32, Payload.rgb8(2, 2, rgb(2, 2))), new Answer(ErrorCode.INVALID, 24, false)));
         v.add(refusedByServer("refuse-unknown-method", "a method the server does not offer", "after-handshake",
                 new ExplainRequest(13, 3, 42, "no-such-method", Target.top1(), 0, 0, f32, Payload.rgb8(2, 2, rgb(2, 2))), new Answer(ErrorCode.INVALID, 13, false)));
         v.add(refusedByServer("refuse-rgb8-byte-count", "RGB8 2x2 needs 12 bytes; this one has 11", "after-handshake",

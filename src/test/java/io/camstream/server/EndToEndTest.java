@@ -2,6 +2,8 @@ package io.camstream.server;
 
 import io.camstream.Fixtures;
 import io.camstream.client.CamstreamClient;
+import io.camstream.client.ClientOptions;
+import io.camstream.client.RequestFailedException;
 import io.camstream.explain.Explainer;
 import io.camstream.explain.ExplanationBatch;
 import io.camstream.explain.Labels;
@@ -19,6 +21,7 @@ import io.camstream.protocol.Payload;
 import io.camstream.protocol.ResultForm;
 import io.camstream.protocol.ResultSpec;
 import io.camstream.protocol.Target;
+import io.camstream.protocol.Wire;
 import io.camstream.tensor.FloatTensor;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
@@ -31,12 +34,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -117,6 +125,12 @@ class EndToEndTest {
             // the preprocessed tensor itself, a given class, another size
             cases.add(new Case(request(cases.size(), method, Target.classIndex(i % 5), new ResultSpec(ResultForm.FLOAT32, 40, 60),
                     Payload.float32(SIZE, SIZE, input.data())), method, new Targets.Classes(new int[]{i % 5}), input, 40, 60));
+            // protocol version 2: why class i%5 rather than class (i+2)%5, the engine's contrast score
+            int a = i % 5;
+            int b = (i + 2) % 5;
+            cases.add(new Case(request(cases.size(), method, Target.contrast(a, b), new ResultSpec(ResultForm.FLOAT32, 32, 32), Payload.png(png)),
+                    method, new Targets.Scores(List.of(io.camstream.explain.Target.contrast(a, b, io.camstream.explain.Target.Score.LOGIT))),
+                    input, 32, 32));
         }
         List<CompletableFuture<ExplainResult>> sent = new ArrayList<>();
         for (Case c : cases) sent.add(client.explain(c.request()));
@@ -148,6 +162,25 @@ class EndToEndTest {
             }
         }
         assertTrue(batched > 0, "requests sent together were computed in shared batches");
+    }
+
+    @Test
+    void aVersionOneClientIsServedAndTheClientRefusesAContrastItsVersionLacks() throws Exception {
+        byte[] png = Files.readAllBytes(images().get(1));
+        assertEquals(Wire.VERSION, client.server().version(), "a client of this version agrees on the newest");
+        try (CamstreamClient old = CamstreamClient.connect(ClientOptions.builder("127.0.0.1", server.port()).maxVersion(1)
+                .reconnect(Duration.ofMillis(50), Duration.ofMillis(500), 0).build())) {
+            assertEquals(1, old.server().version());
+            ExplainResult r = old.explain(request(1, "gradcam", Target.classIndex(2), new ResultSpec(ResultForm.FLOAT32, 16, 16), Payload.png(png)))
+                    .get(60, TimeUnit.SECONDS);
+            ExplainResult same = client.explain(request(1, "gradcam", Target.classIndex(2), new ResultSpec(ResultForm.FLOAT32, 16, 16), Payload.png(png)))
+                    .get(60, TimeUnit.SECONDS);
+            assertArrayEquals(same.maps().get(0).values(), r.maps().get(0).values(), 1e-5f, "a version-1 connection gets the same maps");
+            ExecutionException e = assertThrows(ExecutionException.class, () -> old.explain(request(2, "gradcam", Target.contrast(2, 0),
+                    ResultSpec.of(ResultForm.FLOAT32), Payload.png(png))).get(60, TimeUnit.SECONDS));
+            RequestFailedException f = assertInstanceOf(RequestFailedException.class, e.getCause());
+            assertEquals(RequestFailedException.LocalReason.VERSION_TOO_OLD, f.localReason(), f.getMessage());
+        }
     }
 
     @Test

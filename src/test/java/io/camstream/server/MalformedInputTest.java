@@ -131,9 +131,19 @@ class MalformedInputTest {
     }
 
     @Test
+    void theHandshakeAgreesOnTheHighestCommonVersion() throws IOException {
+        for (int[] offer : new int[][]{{1, 1, 1}, {1, 2, 2}, {2, 2, 2}, {1, 9, Wire.VERSION}}) {
+            try (RawConnection c = new RawConnection(server.port())) {
+                c.send(new Hello(offer[0], offer[1], Wire.MAX_FRAME_LIMIT, "client", ""));
+                assertEquals(offer[2], assertInstanceOf(HelloOk.class, c.read()).version(), "offer " + offer[0] + ".." + offer[1]);
+            }
+        }
+    }
+
+    @Test
     void unsupportedVersionIsRefusedAndClosed() throws IOException {
         try (RawConnection c = new RawConnection(server.port())) {
-            c.send(new Hello(2, 5, Wire.MAX_FRAME_LIMIT, "future client", ""));
+            c.send(new Hello(Wire.VERSION + 1, Wire.VERSION + 4, Wire.MAX_FRAME_LIMIT, "future client", ""));
             assertErrorThenClose(c, ErrorCode.UNSUPPORTED_VERSION, 0);
         }
     }

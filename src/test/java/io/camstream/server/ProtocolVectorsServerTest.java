@@ -46,8 +46,9 @@ class ProtocolVectorsServerTest {
             JsonNode want = d.has("serverAnswer") ? d.get("serverAnswer") : d.get("decodeError");
             if (want == null || d.get("direction").asText().equals("server-to-client")) continue;
             checked++;
-            boolean firstFrame = d.get("context").asText().equals("first-frame");
-            try (RawConnection c = firstFrame ? new RawConnection(server.port()) : RawConnection.handshaken(server.port())) {
+            String context = d.get("context").asText();
+            try (RawConnection c = context.equals("first-frame") ? new RawConnection(server.port())
+                    : context.equals("after-handshake-v1") ? RawConnection.handshaken(server.port(), 1) : RawConnection.handshaken(server.port())) {
                 c.sendBytes(Files.readAllBytes(DIR.resolve(d.get("file").asText())));
                 String got = describe(c.read());
                 String expected = want.get("code").asText() + " id " + want.get("requestId").asLong();

@@ -40,10 +40,17 @@ final class RawConnection implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    /** A connection that agreed on the newest protocol version. */
     static RawConnection handshaken(int port) throws IOException {
+        return handshaken(port, Wire.VERSION);
+    }
+
+    /** A connection whose HELLO offered versions 1..{@code maxVersion}; asserts the server agreed on {@code maxVersion}. */
+    static RawConnection handshaken(int port, int maxVersion) throws IOException {
         RawConnection c = new RawConnection(port);
-        c.send(new Hello(1, 1, Wire.MAX_FRAME_LIMIT, "raw test", ""));
-        assertInstanceOf(HelloOk.class, c.read());
+        c.send(new Hello(Wire.MIN_VERSION, maxVersion, Wire.MAX_FRAME_LIMIT, "raw test", ""));
+        HelloOk ok = assertInstanceOf(HelloOk.class, c.read());
+        if (ok.version() != maxVersion) throw new AssertionError("server agreed on version " + ok.version() + ", expected " + maxVersion);
         return c;
     }
 
