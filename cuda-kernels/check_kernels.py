@@ -9,7 +9,7 @@ model: it checks indexing, barriers, reductions and arithmetic, NOT the GPU):
 
 References are float64 torch computations of the semantics in README.md (torch's interpolate bilinear with
 align_corners=False is the resampling reference). Tolerances: 1e-4 where everything is float32, 1e-2 where a half
-value is involved (relative to max(1, |reference|max) for unnormalised maps); uint8 overlays must match exactly.
+value is involved (relative to max(1, |reference|max) for unnormalised maps).
 """
 import argparse
 import ctypes
@@ -27,7 +27,7 @@ SOURCE = os.path.join(HERE, "camstream_kernels.cu")
 
 
 # --------------------------------------------------------------------------------------------------------------------
-# Backends: launch(name, grid, block, smem, args) with args a list of (kind, value), kind in ptr/i32/i64/f32;
+# Backends: launch(name, grid, block, smem, args) with args a list of (kind, value), kind in ptr/i32/i64;
 # a ptr value is a torch tensor on backend.device, or None for a null pointer.
 # --------------------------------------------------------------------------------------------------------------------
 class CupyBackend:
@@ -77,8 +77,6 @@ class CupyBackend:
                 packed.append(np.int32(v))
             elif kind == "i64":
                 packed.append(np.int64(v))
-            elif kind == "f32":
-                packed.append(np.float32(v))
             else:
                 raise ValueError(kind)
         torch.cuda.synchronize()
@@ -111,8 +109,6 @@ class EmuBackend:
                 holders.append(ctypes.c_int32(v))
             elif kind == "i64":
                 holders.append(ctypes.c_int64(v))
-            elif kind == "f32":
-                holders.append(ctypes.c_float(v))
             else:
                 raise ValueError(kind)
         arr = (ctypes.c_void_p * len(holders))(*[ctypes.cast(ctypes.pointer(h), ctypes.c_void_p) for h in holders])
@@ -157,21 +153,6 @@ def launch_fused(be, a, W, map_input, out_h, out_w, relu, cam_in_smem, cams, hea
         ("i32", 1 if cam_in_smem else 0), ("ptr", cams), ("ptr", heat)])
 
 
-def launch_overlay(be, heat, frames, frame_stride, row_stride, map_frame, bgr, lut, w_frame, w_colour, out, block, grid):
-    m, h, w = heat.shape
-    be.launch("cam_overlay_" + suffix(heat.dtype), (grid, 1, 1), block, 0, [
-        ("ptr", heat), ("i32", m), ("i32", h), ("i32", w), ("ptr", frames), ("i64", frame_stride), ("i64", row_stride),
-        ("ptr", map_frame), ("i32", 1 if bgr else 0), ("ptr", lut), ("f32", w_frame), ("f32", w_colour), ("ptr", out)])
-
-
-def launch_preprocess(be, frames, b, h, w, frame_stride, row_stride, bgr, out_h, out_w, mean, std, out, block, grid):
-    sN, sC, sY, sX = out.stride()
-    be.launch("cam_preprocess_" + suffix(out.dtype), (grid, 1, 1), block, 0, [
-        ("ptr", frames), ("i32", b), ("i32", h), ("i32", w), ("i64", frame_stride), ("i64", row_stride), ("i32", 1 if bgr else 0),
-        ("i32", out_h), ("i32", out_w), ("f32", mean[0]), ("f32", mean[1]), ("f32", mean[2]),
-        ("f32", std[0]), ("f32", std[1]), ("f32", std[2]), ("ptr", out), ("i64", sN), ("i64", sC), ("i64", sY), ("i64", sX)])
-
-
 # --------------------------------------------------------------------------------------------------------------------
 # References (float64), the semantics of the Java CPU path.
 # --------------------------------------------------------------------------------------------------------------------
@@ -206,27 +187,6 @@ def ref_fused(a, W, map_input, out_h, out_w, relu):
     rng = hi - lo
     heat = torch.where(rng > 0, (up - lo) / torch.where(rng > 0, rng, torch.ones_like(rng)), torch.zeros_like(up))
     return cam, heat
-
-
-def ref_overlay(heat, frames_hwc, map_frame, bgr, lut, w_frame, w_colour):
-    """float32 arithmetic as OpenCV's addWeighted on CV_8U; frames_hwc (F, H, W, 3) uint8 (unpadded)."""
-    q = torch.round(heat.float() * np.float32(255.0))
-    q = torch.nan_to_num(q, nan=0.0).clamp(0, 255).long()
-    colour = lut.long()[q]  # (M, H, W, 3) RGB
-    if bgr:
-        colour = colour.flip(-1)
-    f = frames_hwc[map_frame.long()] if map_frame is not None else frames_hwc
-    t = f.float() * np.float32(w_frame) + colour.float() * np.float32(w_colour)
-    return torch.round(t).clamp(0, 255).to(torch.uint8)
-
-
-def ref_preprocess(frames_hwc, bgr, out_h, out_w, mean, std):
-    x = frames_hwc.double().permute(0, 3, 1, 2)
-    if bgr:
-        x = x.flip(1)
-    x = F.interpolate(x, size=(out_h, out_w), mode="bilinear", align_corners=False)
-    x = x / 255.0
-    return (x - torch.tensor(mean, dtype=torch.float64)[None, :, None, None]) / torch.tensor(std, dtype=torch.float64)[None, :, None, None]
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -366,46 +326,6 @@ def run(be, quick, seed):
         rep.check("fused NaN activation, relu, %s f32 f32 block=%d cams" % (layout, block), cams, rc, 1e-4, scale_of(rc))
         rep.check("fused NaN activation, relu, %s f32 f32 block=%d heat" % (layout, block), heat, rh, 1e-4)
 
-    # ---- overlay ----
-    lut = torch.randint(0, 256, (256, 3), generator=gen, dtype=torch.int64).to(torch.uint8)
-    for (m, h, w, block, grid) in ([(3, 9, 11, 64, 2)] if quick else [(3, 9, 11, 64, 2), (64, 224, 224, 256, 1024)]):
-        frames = torch.randint(0, 256, (2, h, w, 3), generator=gen, dtype=torch.int64).to(torch.uint8)
-        pad = 5
-        padded = torch.zeros((2, h, w * 3 + pad), dtype=torch.uint8)
-        padded[:, :, : w * 3] = frames.reshape(2, h, w * 3)
-        heat64 = torch.rand(m, h, w, generator=gen, dtype=torch.float64)
-        heat64.view(-1)[:256] = torch.arange(256, dtype=torch.float64) / 255.0 + 0.5 / 255.0  # near rounding ties
-        heat64.view(-1)[0] = 0.0
-        heat64.view(-1)[1] = 1.0
-        map_frame = torch.tensor([i % 2 for i in range(m)], dtype=torch.int32)
-        alpha = 0.45
-        w_frame, w_colour = float(np.float32(1.0 - alpha)), float(np.float32(alpha))
-        for dtype in (torch.float32, torch.float16):
-            for bgr in (False, True):
-                heat = heat64.to(dtype)
-                out = torch.zeros((m, h, w, 3), dtype=torch.uint8, device=dev)
-                launch_overlay(be, heat.to(dev), padded.to(dev), h * (w * 3 + pad), w * 3 + pad, map_frame.to(dev), bgr,
-                               lut.to(dev), w_frame, w_colour, out, block, grid)
-                ref = ref_overlay(heat, frames, map_frame, bgr, lut, w_frame, w_colour)
-                rep.check("overlay %s %s bgr=%d (exact)" % ((m, h, w), suffix(dtype), bgr), out.int(), ref.int(), 0.0)
-
-    # ---- pre-processing ----
-    mean, std = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
-    for (b, h, w, oh, ow, block, grid) in ([(2, 37, 50, 24, 32, 64, 3), (1, 10, 12, 23, 17, 32, 5), (1, 8, 8, 8, 8, 32, 1)] if quick else
-                                           [(2, 37, 50, 24, 32, 64, 3), (1, 10, 12, 23, 17, 32, 5), (64, 480, 640, 224, 224, 256, 2048),
-                                            (1, 1080, 1920, 224, 224, 256, 512)]):
-        frames = torch.randint(0, 256, (b, h, w, 3), generator=gen, dtype=torch.int64).to(torch.uint8)
-        for dtype in (torch.float32, torch.float16):
-            for bgr in (False, True):
-                for layout in ("nchw", "nhwc"):
-                    out = torch.full((b, 3, oh, ow), float("nan"), dtype=dtype, device=dev)
-                    if layout == "nhwc":
-                        out = nhwc(out)
-                    launch_preprocess(be, frames.to(dev), b, h, w, h * w * 3, w * 3, bgr, oh, ow, mean, std, out, block, grid)
-                    ref = ref_preprocess(frames, bgr, oh, ow, mean, std)
-                    tol = 1e-4 if dtype == torch.float32 else 1e-2
-                    rep.check("preprocess %s->%s %s %s bgr=%d" % ((b, h, w), (oh, ow), suffix(dtype), layout, bgr), out, ref, tol,
-                              scale_of(ref))
     return rep
 
 

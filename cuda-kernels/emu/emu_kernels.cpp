@@ -23,10 +23,6 @@ const Entry kEntries[] = {
     {"cam_fused_f32_f16", cs_emu_thunk<cam_fused_f32_f16>},
     {"cam_fused_f16_f32", cs_emu_thunk<cam_fused_f16_f32>},
     {"cam_fused_f16_f16", cs_emu_thunk<cam_fused_f16_f16>},
-    {"cam_overlay_f32", cs_emu_thunk<cam_overlay_f32>},
-    {"cam_overlay_f16", cs_emu_thunk<cam_overlay_f16>},
-    {"cam_preprocess_f32", cs_emu_thunk<cam_preprocess_f32>},
-    {"cam_preprocess_f16", cs_emu_thunk<cam_preprocess_f16>},
 };
 
 char g_error[512];

@@ -5,8 +5,7 @@ import io.camstream.postprocess.BilinearResize;
 import io.camstream.tensor.FloatTensor;
 
 /**
- * uint8 HWC frames to a normalised NCHW float tensor: the CPU reference of the CUDA pre-processing kernel
- * ({@code cam_preprocess_*} in {@code cuda-kernels/camstream_kernels.cu}).
+ * uint8 HWC frames to a normalised NCHW float tensor, in float arithmetic that does not depend on OpenCV's build.
  *
  * <p>Bilinear resize with half-pixel centres computed in float on the uint8 values (OpenCV {@code INTER_LINEAR}
  * geometry without its 8-bit fixed-point rounding, no antialias; same sampling as {@link BilinearResize}), then

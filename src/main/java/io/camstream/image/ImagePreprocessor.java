@@ -10,8 +10,7 @@ import static org.bytedeco.opencv.global.opencv_core.CV_8U;
 
 /**
  * 8-bit images to a normalised NCHW float batch, as {@link Preprocessing} says. The arithmetic is
- * {@link FramePreprocessing}'s, the CPU reference of the CUDA pre-processing kernel, so both paths feed the model
- * the same numbers.
+ * {@link FramePreprocessing}'s, so every command and the server feed the model the same numbers.
  */
 public final class ImagePreprocessor {
     private final Preprocessing config;

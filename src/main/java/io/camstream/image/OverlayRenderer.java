@@ -18,8 +18,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.putText;
 
 /**
  * Heatmaps drawn over the images they explain, and the "original | overlay" panel of the Grad-CAM papers. The map is
- * upsampled with {@link BilinearResize} and blended by {@link HeatmapOverlay}: the CPU reference of the CUDA overlay
- * stage, so overlays made on either device are the same.
+ * upsampled with {@link BilinearResize} and blended by {@link HeatmapOverlay}, whatever device computed the map.
  */
 public final class OverlayRenderer {
     private final byte[] lutRgb;

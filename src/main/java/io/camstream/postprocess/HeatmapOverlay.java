@@ -1,8 +1,8 @@
 package io.camstream.postprocess;
 
 /**
- * Colourises a normalised heatmap with a 256-entry RGB lookup table and alpha-blends it onto a uint8 frame: the CPU
- * reference of the CUDA output stage ({@code cam_overlay_*} in {@code cuda-kernels/camstream_kernels.cu}).
+ * Colourises a normalised heatmap with a 256-entry RGB lookup table and alpha-blends it onto a uint8 frame, with
+ * the numbers of OpenCV's {@code applyColorMap} + {@code addWeighted}.
  *
  * <p>LUT index {@code k = rint(x * 255)} (round half to even, clamped to [0, 255], NaN to 0), as OpenCV's
  * {@code convertTo(CV_8U, 255)}; blend {@code rint(frame * (float)(1 - alpha) + colour * (float) alpha)} saturated to
@@ -19,11 +19,11 @@ public final class HeatmapOverlay {
     }
 
     /** The frame's weight as the kernel receives it: OpenCV converts its double weights to float for 8-bit data. */
-    public static float frameWeight(double alpha) {
+    private static float frameWeight(double alpha) {
         return (float) (1.0 - alpha);
     }
 
-    public static float colourWeight(double alpha) {
+    private static float colourWeight(double alpha) {
         return (float) alpha;
     }
 

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The CPU references of the GPU output and input stages against OpenCV itself: {@link HeatmapOverlay} against
+ * The overlay and pre-processing arithmetic against OpenCV itself: {@link HeatmapOverlay} against
  * {@code applyColorMap} + {@code addWeighted}, {@link FramePreprocessing} against {@code resize(INTER_LINEAR)} on
  * float data.
  */

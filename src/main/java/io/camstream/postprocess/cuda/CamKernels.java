@@ -1,10 +1,8 @@
 package io.camstream.postprocess.cuda;
 
 import io.camstream.InvalidInputException;
-import io.camstream.postprocess.HeatmapOverlay;
 import io.camstream.tensor.FloatTensor;
 import org.bytedeco.cuda.cudart.CUstream_st;
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.Device;
@@ -25,13 +23,12 @@ import java.util.Arrays;
  * {@code PointerScope}. Launch geometry and argument order mirror {@code cuda-kernels/check_kernels.py}.
  */
 public final class CamKernels {
-    /** Threads per block of the channel-weight, overlay and pre-processing kernels. */
+    /** Threads per block of the channel-weight kernel. */
     public static final int BLOCK = 256;
     /** Threads per block of the fused kernel (one block per map). */
     public static final int FUSED_BLOCK = 512;
     /** Largest low-resolution map (bytes) kept in dynamic shared memory; larger ones go through {@code cams}. */
     static final int SMEM_CAM_LIMIT = 40960;
-    private static final long MAX_GRID = 1L << 20;
 
     /** Results of the fused kernel, on the device: cams (M, h, w) float32, heatmaps (M, outH, outW). */
     public record DeviceMaps(Tensor cams, Tensor heat) {
@@ -145,72 +142,6 @@ public final class CamKernels {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
-    // overlay
-
-    /**
-     * Colourised heatmaps blended onto frames, (M, H, W, 3) uint8 in the frames' channel order.
-     *
-     * @param heat     (M, H, W) float32/float16 in [0, 1] on this device
-     * @param frames   (F, H, W, 3) uint8 on this device; rows and frames may be padded (strides are honoured), pixels
-     *                 must be 3 packed bytes
-     * @param mapFrame frame index of each map, or null for map m on frame m
-     * @param lutRgb   256 x RGB (see {@link io.camstream.postprocess.Colormaps})
-     */
-    public Tensor overlay(Tensor heat, Tensor frames, int[] mapFrame, boolean bgr, byte[] lutRgb, double alpha) {
-        requireOnDevice(heat, "heatmaps");
-        requireOnDevice(frames, "frames");
-        if (heat.dim() != 3) throw new InvalidInputException("heatmaps must be (M, H, W), got " + Arrays.toString(shape(heat)));
-        Tensor hm = heat.scalar_type() == torch.ScalarType.Float || heat.scalar_type() == torch.ScalarType.Half ? heat : heat.to(torch.ScalarType.Float);
-        hm = hm.contiguous();
-        int[] hs = shape(hm);
-        int[] fs = shape(frames);
-        if (frames.scalar_type() != torch.ScalarType.Byte || fs.length != 4 || fs[3] != 3 || fs[1] != hs[1] || fs[2] != hs[2]) {
-            throw new InvalidInputException("frames must be uint8 (F, " + hs[1] + ", " + hs[2] + ", 3), got " + frames.scalar_type() + " " + Arrays.toString(fs));
-        }
-        if (frames.stride(3) != 1 || frames.stride(2) != 3) throw new InvalidInputException("frame pixels must be 3 packed bytes");
-        if (mapFrame == null && fs[0] < hs[0]) throw new IllegalArgumentException(hs[0] + " maps for " + fs[0] + " frames without a map-to-frame table");
-        if (mapFrame != null) {
-            if (mapFrame.length != hs[0]) throw new IllegalArgumentException("mapFrame has " + mapFrame.length + " entries for " + hs[0] + " maps");
-            for (int f : mapFrame) if (f < 0 || f >= fs[0]) throw new IllegalArgumentException("mapFrame entry " + f + " is not a frame index");
-        }
-        if (lutRgb.length != 768) throw new IllegalArgumentException("a colour LUT has 256 RGB entries, got " + lutRgb.length + " bytes");
-        Tensor out = torch.empty(new long[]{hs[0], hs[1], hs[2], 3}, options(torch.ScalarType.Byte), new MemoryFormatOptional());
-        long total = (long) hs[0] * hs[1] * hs[2];
-        KernelArgs args = overlayArgs(hm, hs[0], hs[1], hs[2], frames, frames.stride(0), frames.stride(1), mapFrame == null ? null : ints(mapFrame),
-                bgr, bytes(lutRgb), HeatmapOverlay.frameWeight(alpha), HeatmapOverlay.colourWeight(alpha), out);
-        module.launch("cam_overlay_" + suffix(hm), grid(total), 1, BLOCK, 0, stream(), args);
-        return out;
-    }
-
-    // ---------------------------------------------------------------------------------------------------------------
-    // pre-processing
-
-    /**
-     * (B, H, W, 3) uint8 frames on this device to a (B, 3, outH, outW) model input.
-     *
-     * @param outType      {@code Float} or {@code Half}
-     * @param channelsLast allocate the output channels_last (NHWC strides) instead of NCHW
-     */
-    public Tensor preprocess(Tensor frames, boolean bgr, int outH, int outW, float[] mean, float[] std, torch.ScalarType outType, boolean channelsLast) {
-        requireOnDevice(frames, "frames");
-        int[] fs = shape(frames);
-        if (frames.scalar_type() != torch.ScalarType.Byte || fs.length != 4 || fs[3] != 3) {
-            throw new InvalidInputException("frames must be uint8 (B, H, W, 3), got " + frames.scalar_type() + " " + Arrays.toString(fs));
-        }
-        if (frames.stride(3) != 1 || frames.stride(2) != 3) throw new InvalidInputException("frame pixels must be 3 packed bytes");
-        if (mean.length != 3 || std.length != 3) throw new IllegalArgumentException("mean and std need 3 values each");
-        if (outType != torch.ScalarType.Float && outType != torch.ScalarType.Half) throw new IllegalArgumentException("the input is float32 or float16, not " + outType);
-        if (outH < 1 || outW < 1) throw new InvalidInputException("bad output size " + outH + "x" + outW);
-        Tensor out = torch.empty(new long[]{fs[0], 3, outH, outW}, options(outType),
-                new MemoryFormatOptional(channelsLast ? torch.MemoryFormat.ChannelsLast : torch.MemoryFormat.Contiguous));
-        long total = (long) fs[0] * outH * outW;
-        KernelArgs args = preprocessArgs(frames, fs[0], fs[1], fs[2], frames.stride(0), frames.stride(1), bgr, outH, outW, mean, std, out,
-                new long[]{out.stride(0), out.stride(1), out.stride(2), out.stride(3)});
-        module.launch("cam_preprocess_" + suffix(out), grid(total), 1, BLOCK, 0, stream(), args);
-        return out;
-    }
-
-    // ---------------------------------------------------------------------------------------------------------------
     // kernel parameters, in the order and C types of the kernels' signatures (KernelSignatureTest checks them)
 
     static KernelArgs weightsArgs(Tensor a, Tensor g, int n, int c, int p, long[] as, long[] gs, int kind, Tensor outRow, Tensor weights) {
@@ -226,29 +157,7 @@ public final class CamKernels {
                 .i32(camInSmem ? 1 : 0).ptr(cams).ptr(heat);
     }
 
-    static KernelArgs overlayArgs(Tensor heat, int m, int h, int w, Tensor frames, long frameStride, long rowStride, Tensor mapFrame,
-                                  boolean bgr, Tensor lut, float frameWeight, float colourWeight, Tensor out) {
-        return new KernelArgs().ptr(heat).i32(m).i32(h).i32(w).ptr(frames).i64(frameStride).i64(rowStride)
-                .ptr(mapFrame).i32(bgr ? 1 : 0).ptr(lut).f32(frameWeight).f32(colourWeight).ptr(out);
-    }
-
-    static KernelArgs preprocessArgs(Tensor frames, int b, int h, int w, long frameStride, long rowStride, boolean bgr, int outH, int outW,
-                                     float[] mean, float[] std, Tensor out, long[] outStrides) {
-        return new KernelArgs().ptr(frames).i32(b).i32(h).i32(w).i64(frameStride).i64(rowStride)
-                .i32(bgr ? 1 : 0).i32(outH).i32(outW).f32(mean[0]).f32(mean[1]).f32(mean[2]).f32(std[0]).f32(std[1]).f32(std[2])
-                .ptr(out).i64(outStrides[0]).i64(outStrides[1]).i64(outStrides[2]).i64(outStrides[3]);
-    }
-
-    // ---------------------------------------------------------------------------------------------------------------
-    // transfers
-
-    /** Host bytes to this device, staged in pinned memory and copied asynchronously on the current stream. */
-    public Tensor bytes(byte[] values) {
-        Tensor host = torch.from_blob(new BytePointer(values), new long[]{values.length}, new TensorOptions(torch.ScalarType.Byte));
-        return host.pin_memory().to(torchDevice(), torch.ScalarType.Byte, true, false, new MemoryFormatOptional());
-    }
-
-    /** Host ints to this device (int32), as {@link #bytes}. */
+    /** Host ints to this device (int32): one pinned asynchronous copy. */
     public Tensor ints(int[] values) {
         Tensor host = torch.from_blob(new IntPointer(values), new long[]{values.length}, new TensorOptions(torch.ScalarType.Int));
         return host.pin_memory().to(torchDevice(), torch.ScalarType.Int, true, false, new MemoryFormatOptional());
@@ -318,10 +227,6 @@ public final class CamKernels {
 
     private static String suffix(Tensor t) {
         return t.scalar_type() == torch.ScalarType.Half ? "f16" : "f32";
-    }
-
-    private static int grid(long total) {
-        return (int) Math.max(1, Math.min((total + BLOCK - 1) / BLOCK, MAX_GRID));
     }
 
     static int[] shape(Tensor t) {

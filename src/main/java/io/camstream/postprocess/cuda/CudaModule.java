@@ -48,9 +48,7 @@ public final class CudaModule {
     /** Every entry point of camstream_kernels.cu. */
     public static final List<String> KERNELS = List.of(
             "cam_channel_weights_f32", "cam_channel_weights_f16",
-            "cam_fused_f32_f32", "cam_fused_f32_f16", "cam_fused_f16_f32", "cam_fused_f16_f16",
-            "cam_overlay_f32", "cam_overlay_f16",
-            "cam_preprocess_f32", "cam_preprocess_f16");
+            "cam_fused_f32_f32", "cam_fused_f32_f16", "cam_fused_f16_f32", "cam_fused_f16_f16");
 
     private static final Map<Integer, CudaModule> MODULES = new HashMap<>();
 

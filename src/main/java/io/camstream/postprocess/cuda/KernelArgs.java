@@ -1,6 +1,5 @@
 package io.camstream.postprocess.cuda;
 
-import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
@@ -14,7 +13,7 @@ import java.util.List;
  * Kernel parameters in {@code cuLaunchKernel}'s form: an array of pointers, entry i pointing at the value of parameter
  * i. Each value lives in its own small native buffer (freed with the enclosing {@code PointerScope}); the driver
  * copies the values at launch, so the buffers may go as soon as the launch call returns. The order and the C types
- * must match the kernel's signature exactly (pointer: 8 bytes, int: 4, long long: 8, float: 4).
+ * must match the kernel's signature exactly (pointer: 8 bytes, int: 4, long long: 8).
  */
 final class KernelArgs {
     private final List<Pointer> values = new ArrayList<>();
@@ -43,13 +42,7 @@ final class KernelArgs {
         return this;
     }
 
-    KernelArgs f32(float v) {
-        values.add(new FloatPointer(1).put(v));
-        signature.append('f');
-        return this;
-    }
-
-    /** One letter per parameter: p pointer, i int, l long long, f float (checked against the kernels in tests). */
+    /** One letter per parameter: p pointer, i int, l long long (checked against the kernels in tests). */
     String signature() {
         return signature.toString();
     }

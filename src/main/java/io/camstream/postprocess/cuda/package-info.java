@@ -6,8 +6,9 @@
  *   <li>{@link io.camstream.postprocess.cuda.CudaModule}: loads the kernels once per device (nvcc-built fatbin or PTX
  *       from the jar; NVRTC compiling the shipped source as the fallback).</li>
  *   <li>{@link io.camstream.postprocess.cuda.CamKernels}: typed launch wrappers (channel weights, fused
- *       post-processing, overlay, pre-processing) with the checks that keep a bad argument from reaching a kernel.</li>
- *   <li>{@link io.camstream.postprocess.cuda.CudaCamPostprocessor}: the post-processing entry points.</li>
+ *       post-processing) with the checks that keep a bad argument from reaching a kernel.</li>
+ *   <li>{@link io.camstream.postprocess.cuda.DeviceCams}: a batch's layer maps from a
+ *       {@link io.camstream.model.CapturedPass} on the device, the CUDA side of {@code explain.LayerMaps}.</li>
  * </ul>
  *
  * Every kernel has a CPU reference in Java that gives the same numbers (see {@code cuda-kernels/README.md}). Nothing
