@@ -3,6 +3,7 @@ package io.camstream.model;
 import io.camstream.CamstreamException;
 import io.camstream.InvalidInputException;
 import io.camstream.tensor.FloatTensor;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -14,6 +15,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * One batch's forward through the layer capture, with the batch's backward passes: the single place where a
@@ -27,6 +29,8 @@ public final class CapturedPass {
     private final List<Tensor> activations;
     private final boolean recordsGradients;
     private List<List<Tensor>> gradients;
+    /** Set once {@link #forEachRankGradients} ran the backward passes without keeping them. */
+    private boolean gradientsReleased;
     // host copies, made once: a method reads them once per map
     private final FloatTensor[] hostActivations;
     private final Map<Integer, FloatTensor> hostGradients = new HashMap<>();
@@ -112,9 +116,24 @@ public final class CapturedPass {
         return hostGradients.computeIfAbsent(rank * activations.size() + l, key -> Tensors.toJava(asMap(gradientTensors(perRank).get(rank).get(l), grid)));
     }
 
-    /** The device side of {@link #gradients}: rank {@code rank}'s gradients, one per layer, where the model runs. */
-    public List<Tensor> gradientTensors(List<ScoreWeights> perRank, int rank) {
-        return gradientTensors(perRank).get(rank);
+    /**
+     * Each rank's gradients (one per layer, where the model runs) handed to {@code use} in rank order, each rank's
+     * released as soon as {@code use} returns: device memory holds one rank's gradients at a time, whatever the
+     * top-k. Releasing after an asynchronous kernel launch is safe: libtorch's allocator reuses the memory only for
+     * work queued after it on the same stream. Afterwards the gradients are gone ({@link #gradients} refuses).
+     */
+    public void forEachRankGradients(List<ScoreWeights> perRank, BiConsumer<Integer, List<Tensor>> use) {
+        if (gradients != null) {
+            for (int r = 0; r < gradients.size(); r++) use.accept(r, gradients.get(r));
+            return;
+        }
+        requireGradients();
+        gradientsReleased = true;
+        for (int r = 0; r < perRank.size(); r++) {
+            try (PointerScope rankScope = new PointerScope()) {
+                use.accept(r, backward(perRank, r));
+            }
+        }
     }
 
     /** Layer {@code l}'s output as libtorch holds it (for device kernels). */
@@ -124,24 +143,31 @@ public final class CapturedPass {
 
     private List<List<Tensor>> gradientTensors(List<ScoreWeights> perRank) {
         if (gradients != null) return gradients;
-        if (!recordsGradients) throw new IllegalStateException("this pass recorded no autograd: the method declared usesGradients() false or no layer");
+        requireGradients();
+        if (gradientsReleased) throw new IllegalStateException("this pass's gradients were handed out rank by rank and released");
         List<List<Tensor>> all = new ArrayList<>();
-        int ranks = perRank.size();
-        for (int r = 0; r < ranks; r++) {
-            TensorVector grads;
-            try {
-                grads = torch.grad(new TensorVector(perRank.get(r).of(logitsTensor)), new TensorVector(activations.toArray(new Tensor[0])), new TensorVector(),
-                        new BoolOptional(r < ranks - 1), false, false);
-            } catch (RuntimeException e) {
-                throw new CamstreamException("cannot back-propagate to layers " + layers + ": every layer after the first must lie downstream of it "
-                        + "on the way to the output (" + LayerCapture.firstLine(e.getMessage()) + ")", e);
-            }
-            List<Tensor> perLayer = new ArrayList<>();
-            for (int l = 0; l < activations.size(); l++) perLayer.add(grads.get(l));
-            all.add(perLayer);
-        }
+        for (int r = 0; r < perRank.size(); r++) all.add(backward(perRank, r));
         gradients = all;
         return all;
+    }
+
+    private void requireGradients() {
+        if (!recordsGradients) throw new IllegalStateException("this pass recorded no autograd: the method declared usesGradients() false or no layer");
+    }
+
+    /** Rank {@code r}'s backward, for all layers at once; the graph is kept for the ranks after it. */
+    private List<Tensor> backward(List<ScoreWeights> perRank, int r) {
+        TensorVector grads;
+        try {
+            grads = torch.grad(new TensorVector(perRank.get(r).of(logitsTensor)), new TensorVector(activations.toArray(new Tensor[0])), new TensorVector(),
+                    new BoolOptional(r < perRank.size() - 1), false, false);
+        } catch (RuntimeException e) {
+            throw new CamstreamException("cannot back-propagate to layers " + layers + ": every layer after the first must lie downstream of it "
+                    + "on the way to the output (" + LayerCapture.firstLine(e.getMessage()) + ")", e);
+        }
+        List<Tensor> perLayer = new ArrayList<>();
+        for (int l = 0; l < activations.size(); l++) perLayer.add(grads.get(l));
+        return perLayer;
     }
 
     private static Tensor asMap(Tensor t, int[] grid) {

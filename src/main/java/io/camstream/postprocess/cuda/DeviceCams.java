@@ -27,11 +27,11 @@ public final class DeviceCams {
         int maps = firstMap[n];
         CamKernels k = CamKernels.forDevice(act.device().index());
         Tensor weights = k.emptyWeights(maps, (int) act.size(1));
-        for (int r = 0; r < scores.size(); r++) {
-            int[] outRow = new int[n];
-            for (int i = 0; i < n; i++) outRow[i] = firstMap[i + 1] - firstMap[i] > r ? firstMap[i] + r : -1;
-            // the pass owns the gradients (computed once, in the explain call's scope)
-            k.channelWeights(act, kind.usesGradients() ? pass.gradientTensors(scores, r).get(0) : null, kind, outRow, weights);
+        if (kind.usesGradients()) {
+            // one rank's gradients on the device at a time, released once its weights are launched
+            pass.forEachRankGradients(scores, (r, grads) -> k.channelWeights(act, grads.get(0), kind, rowsOfRank(firstMap, r), weights));
+        } else {
+            for (int r = 0; r < scores.size(); r++) k.channelWeights(act, null, kind, rowsOfRank(firstMap, r), weights);
         }
         int[] mapInput = new int[maps];
         for (int i = 0; i < n; i++) {
@@ -39,5 +39,13 @@ public final class DeviceCams {
         }
         CamKernels.DeviceMaps out = k.fused(act, weights, mapInput, outH, outW, relu, torch.ScalarType.Float);
         return new CamPostprocessor.Maps(k.toJava(out.cams()), k.toJava(out.heat()));
+    }
+
+    /** Per input, the map row rank {@code r} writes to, or -1 where the input has fewer ranks. */
+    private static int[] rowsOfRank(int[] firstMap, int r) {
+        int n = firstMap.length - 1;
+        int[] outRow = new int[n];
+        for (int i = 0; i < n; i++) outRow[i] = firstMap[i + 1] - firstMap[i] > r ? firstMap[i] + r : -1;
+        return outRow;
     }
 }
