@@ -20,10 +20,19 @@ pytorch-grad-cam itself is not installable here, so this mirrors what it does pe
     array.  (pytorch-grad-cam scales, then resizes, then scales again; we do the same.)
 It also measures plain forward throughput (torch.no_grad(), same model, same process) and prints ONE
 JSON line.
+
+With --peer-src DIR (a checkout of github.com/jacobgil/pytorch-grad-cam, e.g. made by the session tool `fetch`),
+the real pytorch_grad_cam.GradCAM from DIR is timed instead of the reproduction. Its import-time-only dependencies
+that Debian lacks (ttach, matplotlib, scipy, scikit-learn: used by other methods, by aug_smooth and by plotting,
+never by GradCAM's forward) are replaced by stubs that raise if anything calls them; cv2 (python3-opencv) is real.
 """
 import argparse
 import json
+import os
+import subprocess
+import sys
 import time
+import types
 
 import numpy as np
 import torch
@@ -105,6 +114,42 @@ class GradCAM:
         return scale_cam_image(np.mean(cam, axis=1))
 
 
+def real_gradcam(src):
+    """pytorch_grad_cam.GradCAM from the checkout at src, without its package __init__ (which imports every method)."""
+    class Unusable:
+        """What a stub hands out: BaseCAM builds ttach's transforms eagerly; using one raises."""
+
+        def __init__(self, name, *a, **k):
+            object.__setattr__(self, "_name", name)
+
+        def __getattr__(self, attr):
+            raise RuntimeError("%s is a stub in this benchmark (not installed); GradCAM's forward must not use it" % self._name)
+
+        def __call__(self, *a, **k):
+            self.__getattr__("__call__")
+
+    def stub(name, *attrs):
+        m = types.ModuleType(name)
+        for attr in attrs:
+            setattr(m, attr, lambda *a, _n=name + "." + attr, **k: Unusable(_n))
+        sys.modules.setdefault(name, m)
+        return m
+    for name, attrs in (("ttach", ("Compose", "HorizontalFlip", "Multiply")), ("matplotlib", ()), ("matplotlib.pyplot", ()),
+                        ("matplotlib.lines", ("Line2D",)), ("scipy", ()), ("scipy.ndimage", ("zoom",)), ("sklearn", ()),
+                        ("sklearn.decomposition", ("KernelPCA",))):
+        try:
+            __import__(name)
+        except ImportError:
+            stub(name, *attrs)
+    sys.modules["matplotlib"].pyplot = sys.modules["matplotlib.pyplot"]
+    for pkg, sub in (("pytorch_grad_cam", ""), ("pytorch_grad_cam.utils", "utils")):
+        m = types.ModuleType(pkg)
+        m.__path__ = [os.path.join(src, "pytorch_grad_cam", sub)]
+        sys.modules[pkg] = m
+    from pytorch_grad_cam.grad_cam import GradCAM as Real
+    return Real
+
+
 def sync(device):
     if device == "cuda":
         torch.cuda.synchronize()
@@ -120,6 +165,8 @@ def main():
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    p.add_argument("--peer-src", help="a pytorch-grad-cam checkout: time its real GradCAM instead of the reproduction")
+    p.add_argument("--peer-commit", default="", help="the checkout's commit, for the JSON line (default: git rev-parse in --peer-src)")
     a = p.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -129,7 +176,16 @@ def main():
     gen = torch.Generator().manual_seed(1)
     x = torch.randn(a.batch, 3, a.size, a.size, generator=gen).to(a.device)
 
-    cam = GradCAM(model, [layer])
+    impl = "pytorch-grad-cam-style"
+    if a.peer_src:
+        Real = real_gradcam(os.path.abspath(a.peer_src))
+        commit = a.peer_commit or subprocess.run(["git", "-C", a.peer_src, "rev-parse", "--short", "HEAD"], capture_output=True,
+                                                 text=True).stdout.strip() or "(commit unknown)"
+        real = Real(model=model, target_layers=[layer])
+        cam = lambda t: real(input_tensor=t, targets=None)  # noqa: E731 (top-1, as the reproduction)
+        impl = "pytorch-grad-cam " + commit
+    else:
+        cam = GradCAM(model, [layer])
     for _ in range(a.warmup):
         cam(x)
     sync(a.device)
@@ -150,7 +206,7 @@ def main():
         sync(a.device)
         forward = a.batch * a.iters / (time.perf_counter() - t0)
 
-    print(json.dumps({"impl": "pytorch-grad-cam-style", "explain_images_per_s": round(explain, 3),
+    print(json.dumps({"impl": impl, "explain_images_per_s": round(explain, 3),
                       "forward_images_per_s": round(forward, 3), "device": a.device,
                       "threads": a.threads, "batch": a.batch, "size": a.size, "arch": a.arch}))
 

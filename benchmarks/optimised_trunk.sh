@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Issue 10: explain with the inference-optimised trunk against the plain and the optimised forward, against the
 # pytorch-grad-cam-style baseline, and Score-CAM/occlusion per image with and without the optimisation.
-# Usage: benchmarks/optimised_trunk.sh [THREADS] [ROUNDS]
+# Usage: [PEER_SRC=DIR] benchmarks/optimised_trunk.sh [THREADS] [ROUNDS]
 #   (appends to benchmarks/results/optimised_trunk.jsonl; results/ is git-ignored)
+#   PEER_SRC: a pytorch-grad-cam checkout; its real GradCAM is then timed too, after the reproduction
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 threads="${1:-2}"
@@ -17,6 +18,7 @@ for r in $(seq "$rounds"); do
   for arch in resnet18 resnet50; do
     bench --threads "$threads" --model "$root/benchmarks/models/$arch.pt" --layer layer4 --method gradcam --batch 8 --iters 6 --warmup 2
     baseline --arch "$arch" --layer layer4 --batch 8 --iters 6 --warmup 2
+    if [ -n "${PEER_SRC:-}" ]; then baseline --arch "$arch" --layer layer4 --batch 8 --iters 6 --warmup 2 --peer-src "$PEER_SRC" ${PEER_COMMIT:+--peer-commit "$PEER_COMMIT"}; fi
   done
 done
 # many forwards per image: one image, one measured iteration after one warm-up, today's path (--no-optimize) and the

@@ -2,6 +2,7 @@
 # Server benchmarks (benchmarks/README.md, section "Server"). One case per call; each prints labelled JSON lines:
 #   benchmarks/server/run.sh capacity-demo | capacity-resnet18 | batching-demo | batching-resnet18 | optimise-resnet18 | inprocess
 # Server and load generator share this machine; the server gets --threads ${THREADS:-1} for libtorch.
+# optimise-resnet18 offers 8 streams x ${FPS:-5} fps; raise FPS above what either server sustains to measure saturation.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 JAR=target/camstream.jar
@@ -68,7 +69,7 @@ case "${1:-}" in
         flags=()
         [ "$opt" = no-optimize ] && flags=(--no-optimize)
         start_server "${RESNET[@]}" --max-batch 4 "${flags[@]}"
-        load "optimise-resnet18-$opt-round-$r" --streams 8 --fps 5
+        load "optimise-resnet18-$opt-round-$r" --streams 8 --fps "${FPS:-5}"
         stop_server
       done
     done ;;
