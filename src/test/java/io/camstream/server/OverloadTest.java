@@ -123,13 +123,18 @@ class OverloadTest {
         try (CamstreamServer server = TestServers.start(config, backend);
              RawConnection a = RawConnection.handshaken(server.port());
              RawConnection b = RawConnection.handshaken(server.port())) {
-            // 1 MiB results (512x512 float32) from 3 KB requests, and neither client reads
+            // 1 MiB results (512x512 float32) from 3 KB requests, and neither client reads. Compute waits until the
+            // server has read every request: otherwise its backpressure (no reading while a connection is unwritable)
+            // could leave requests unread, to be served later as the client reads, and nothing would need refusing
+            backend.hold();
             for (RawConnection c : List.of(a, b)) {
                 for (int i = 1; i <= n; i++) {
                     ExplainRequest r = TestServers.request(i, i);
                     c.send(new ExplainRequest(i, 0, i, r.method(), r.target(), 0, 0, new ResultSpec(ResultForm.FLOAT32, 512, 512), r.payload()));
                 }
             }
+            TestServers.eventually(() -> server.metrics().inFlight() == 2 * n, () -> "every request read, " + server.metrics().inFlight() + " so far");
+            backend.open();
             TestServers.eventually(() -> server.metrics().inFlight() == 0, "every request answered");
             // what Netty holds unsent for each connection (bytes that reached the kernel's socket buffers have left the server)
             long sum = 0;
