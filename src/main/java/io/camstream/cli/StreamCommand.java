@@ -240,7 +240,8 @@ final class StreamCommand implements Callable<Integer> {
                 lostSince = 0;
                 return r;
             } catch (ExecutionException e) {
-                if (e.getCause() instanceof RequestFailedException f && f.localReason() != null && f.localReason() != RequestFailedException.LocalReason.WINDOW_FULL) {
+                if (e.getCause() instanceof RequestFailedException f && (f.localReason() == RequestFailedException.LocalReason.NOT_CONNECTED
+                        || f.localReason() == RequestFailedException.LocalReason.CONNECTION_LOST)) {
                     if (!waitForServer(client)) return null;
                     p.answer = client.explain(p.request);
                     continue;

@@ -55,6 +55,6 @@ public final class RequestFailedException extends CamstreamException {
 
     /** Whether sending the same request again (later, or on a new connection) can succeed. */
     public boolean retryable() {
-        return code != null ? code.retryable() : true;
+        return code != null ? code.retryable() : local != LocalReason.VERSION_TOO_OLD;
     }
 }

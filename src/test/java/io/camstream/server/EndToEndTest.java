@@ -43,6 +43,7 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -180,6 +181,7 @@ class EndToEndTest {
                     ResultSpec.of(ResultForm.FLOAT32), Payload.png(png))).get(60, TimeUnit.SECONDS));
             RequestFailedException f = assertInstanceOf(RequestFailedException.class, e.getCause());
             assertEquals(RequestFailedException.LocalReason.VERSION_TOO_OLD, f.localReason(), f.getMessage());
+            assertFalse(f.retryable(), "the same server will not learn a newer version");
         }
     }
 
