@@ -71,6 +71,15 @@ def _request(args):
                 priority=args.priority)
 
 
+def _check_against(request, server):
+    """Refuses, right after the handshake, a target this server's protocol version cannot carry (as bin/camstream)."""
+    kind, _ = target_of(request["target"])
+    since = p.TARGET_KIND_SINCE.get(kind, p.MIN_VERSION)
+    if since > server.version:
+        raise UsageError("--target %s needs protocol version %d; the server speaks version %d (upgrade it)"
+                         % (request["target"], since, server.version))
+
+
 # ------------------------------------------------------------------ load
 
 def synthetic_frame(h, w):
@@ -115,6 +124,7 @@ class LoadRun:
         clients = [await aio.Client.connect(**self.conn, client_name="camstream_client load") for _ in range(self.connections)]
         try:
             server = clients[0].server
+            _check_against(self.request, server)
             size = self.size or (server.input_height, server.input_width)
             frame = self.image if self.image is not None else synthetic_frame(server.input_height, server.input_width)
             template = dict(self.request, result=self.result, size=size, color="rgb")
@@ -233,6 +243,7 @@ def stream_command(args):
     with Client(**_connection(args), client_name="camstream_client stream") as client:
         depth = min(args.depth, client.server.max_in_flight)
         request = _request(args)
+        _check_against(request, client.server)
 
         def finish(item):
             nonlocal writer, written, failed
