@@ -5,8 +5,8 @@ import io.camstream.protocol.ExplainRequest;
 import io.camstream.protocol.ExplainResult;
 import io.camstream.protocol.Goodbye;
 import io.camstream.protocol.HelloOk;
-import io.camstream.protocol.TargetKind;
 import io.camstream.protocol.Ping;
+import io.camstream.protocol.TargetKind;
 import io.netty.channel.Channel;
 
 import java.util.concurrent.CompletableFuture;

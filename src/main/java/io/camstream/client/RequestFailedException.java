@@ -6,7 +6,8 @@ import io.camstream.protocol.ErrorMessage;
 
 /**
  * A request that ended without a result: either the server's typed error, or a failure on this side (no
- * connection, connection lost before the answer, window full, a target the agreed version lacks), which the server never saw or never answered.
+ * connection, connection lost before the answer, window full, a target the agreed version lacks), which the server
+ * never saw or never answered.
  */
 public final class RequestFailedException extends CamstreamException {
     /** Failures decided on the client's side. */
