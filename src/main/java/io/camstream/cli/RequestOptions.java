@@ -13,7 +13,7 @@ final class RequestOptions {
     String method;
 
     @Option(names = "--target", paramLabel = "C|A-B", description = "Explain this class (3), or a contrast (3-7: why class 3 rather than 7; "
-            + "needs a server of protocol version 2). Default: the top-1 prediction.")
+            + "a protocol version 2 request). Default: the top-1 prediction.")
     String target;
 
     @Option(names = "--topk", paramLabel = "K", description = "Explain the K best classes.")
