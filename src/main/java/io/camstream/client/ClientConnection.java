@@ -6,7 +6,6 @@ import io.camstream.protocol.ExplainResult;
 import io.camstream.protocol.Goodbye;
 import io.camstream.protocol.HelloOk;
 import io.camstream.protocol.Ping;
-import io.camstream.protocol.TargetKind;
 import io.netty.channel.Channel;
 
 import java.util.concurrent.CompletableFuture;
@@ -52,10 +51,10 @@ final class ClientConnection {
 
     CompletableFuture<ExplainResult> send(ExplainRequest request) {
         CompletableFuture<ExplainResult> f = new CompletableFuture<>();
-        TargetKind kind = request.target().kind();
-        if (kind.sinceVersion > server.version()) {
+        String undefined = request.target().kind().undefinedIn(server.version());
+        if (undefined != null) {
             f.completeExceptionally(RequestFailedException.local(RequestFailedException.LocalReason.VERSION_TOO_OLD,
-                    "a " + kind + " target needs protocol version " + kind.sinceVersion + "; this server speaks version " + server.version()));
+                    undefined + ", which this server does not speak; nothing was sent"));
             return f;
         }
         if (!window.tryAcquire()) {

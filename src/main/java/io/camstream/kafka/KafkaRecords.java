@@ -59,7 +59,7 @@ public final class KafkaRecords {
      * worker of an older build still reads every request it can serve.
      */
     public static Headers requestHeaders(ExplainRequest r) {
-        return headers(Opcode.EXPLAIN, Math.max(Wire.MIN_VERSION, r.target().kind().sinceVersion));
+        return headers(Opcode.EXPLAIN, r.target().kind().sinceVersion);
     }
 
     public static Headers headers(Opcode opcode, int version) {
@@ -94,10 +94,8 @@ public final class KafkaRecords {
         }
         if (value == null) throw ProtocolException.malformed(RECORD_REQUEST_ID, "record without a value");
         Message m = MessageCodec.decode(opcode, RECORD_REQUEST_ID, Unpooled.wrappedBuffer(value));
-        if (m instanceof ExplainRequest r && r.target().kind().sinceVersion > version) {
-            throw ProtocolException.malformed(RECORD_REQUEST_ID, "targetKind " + r.target().kind().code + " (" + r.target().kind()
-                    + ") is not defined in protocol version " + version + "; label the record version " + r.target().kind().sinceVersion);
-        }
+        String undefined = m instanceof ExplainRequest r ? r.target().kind().undefinedIn(version) : null;
+        if (undefined != null) throw ProtocolException.malformed(RECORD_REQUEST_ID, undefined + " (label the record so)");
         return m;
     }
 

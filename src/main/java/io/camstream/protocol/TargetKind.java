@@ -17,6 +17,12 @@ public enum TargetKind {
         this.sinceVersion = sinceVersion;
     }
 
+    /** Why this kind cannot travel on a connection (or in a record) of {@code version}, or null when it can. */
+    public String undefinedIn(int version) {
+        return sinceVersion <= version ? null
+                : "targetKind " + code + " (" + this + ") is not defined in protocol version " + version + "; it needs version " + sinceVersion;
+    }
+
     public static TargetKind of(int code) {
         for (TargetKind k : values()) if (k.code == code) return k;
         return null;

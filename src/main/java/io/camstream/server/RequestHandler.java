@@ -5,7 +5,6 @@ import io.camstream.protocol.ExplainRequest;
 import io.camstream.protocol.Goodbye;
 import io.camstream.protocol.Hello;
 import io.camstream.protocol.Message;
-import io.camstream.protocol.TargetKind;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
@@ -54,11 +53,10 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             connection.refuse(id, ErrorCode.SHUTTING_DOWN, "request after this client's GOODBYE: this connection is closing; send it on a new one");
             return;
         }
-        TargetKind kind = m.target().kind();
-        if (kind.sinceVersion > connection.version()) {
+        String undefined = m.target().kind().undefinedIn(connection.version());
+        if (undefined != null) {
             // an enum value this connection's version does not define, as the spec treats any unknown value
-            connection.refuse(id, ErrorCode.MALFORMED, "targetKind " + kind.code + " (" + kind + ") is not defined in protocol version "
-                    + connection.version() + "; offer version " + kind.sinceVersion + " in HELLO");
+            connection.refuse(id, ErrorCode.MALFORMED, undefined + " (offer it in HELLO)");
             return;
         }
         String invalid = server.validator().check(m);
